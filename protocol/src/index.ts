@@ -1,0 +1,5 @@
+export * from './version.js';
+export * from './entities.js';
+export * from './events.js';
+export * from './live.js';
+export * from './errors.js';

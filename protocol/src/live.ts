@@ -1,0 +1,29 @@
+import type { LiveEvent } from './events.js';
+
+// Messages on the live WebSocket (`/v1/live`). The client authenticates with `?token=` or a
+// `sayso.bearer.<token>` subprotocol, then sends `resume` (or nothing, to start from now).
+
+export type ClientMessage =
+  /** Deliver every event after `lastEventId` (0 = from the start of retained history), then live ones. */
+  | { type: 'resume'; lastEventId: number }
+  | { type: 'ping'; nonce?: string };
+
+export type ServerMessage =
+  | { type: 'hello'; protocolVersion: number; userId: string; lastEventId: number }
+  | { type: 'event'; event: LiveEvent }
+  /** History before `lastEventId` is no longer retained: reload state over REST, then resume from `fromEventId`. */
+  | { type: 'resync_required'; fromEventId: number; reason: string }
+  | { type: 'pong'; nonce?: string }
+  | { type: 'error'; error: ErrorBody['error'] };
+
+/** Close codes used on the live socket, beyond the standard ones. */
+export const LiveCloseCode = {
+  /** Token missing, invalid or expired: sign in again. */
+  unauthorized: 4401,
+  /** The client read too slowly and its buffer filled: reconnect and resume. */
+  tooSlow: 4008,
+  /** A message could not be understood. */
+  badMessage: 4400,
+} as const;
+
+import type { ErrorBody } from './errors.js';

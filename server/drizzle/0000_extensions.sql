@@ -1,0 +1,2 @@
+-- pgvector powers semantic search over journal entries.
+CREATE EXTENSION IF NOT EXISTS vector;

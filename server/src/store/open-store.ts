@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import pg from 'pg';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import lockfile from 'proper-lockfile';
+import * as schema from './schema.js';
+
+export type Db = NodePgDatabase<typeof schema>;
+
+/** The opened database: one `pg` API over embedded PGlite or a Postgres server. */
+export interface Store {
+  db: Db;
+  pool: pg.Pool;
+  /** `embedded` (PGlite in this process) or `postgres` (a server at DATABASE_URL). */
+  kind: 'embedded' | 'postgres';
+  close(): Promise<void>;
+}
+
+export type StoreConfig =
+  | { kind: 'postgres'; url: string; poolSize?: number }
+  /** `dataDir: null` keeps the database in memory (tests). */
+  | { kind: 'embedded'; dataDir: string | null };
+
+const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+/** Opens the database and brings its schema up to date. */
+export async function openStore(config: StoreConfig): Promise<Store> {
+  const store = config.kind === 'postgres' ? openPostgres(config.url, config.poolSize) : await openEmbedded(config.dataDir);
+  try {
+    await migrate(store.db, { migrationsFolder: MIGRATIONS });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}
+
+function openPostgres(url: string, poolSize = 10): Store {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client losing its server must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  return { db: drizzle(pool, { schema }), pool, kind: 'postgres', close: () => pool.end() };
+}
+
+async function openEmbedded(dataDir: string | null): Promise<Store> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { vector } = await import('@electric-sql/pglite-pgvector');
+  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+
+  let release: (() => Promise<void>) | undefined;
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    release = await lockDataDir(dataDir);
+  }
+  try {
+    const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { vector } });
+    // PGlite is one session: createPgConfig gives the pool a single client, so a transaction
+    // holds it and other queries wait their turn instead of interleaving.
+    const config = createPgConfig(pglite);
+    patchParseTypes(config.connection);
+    const pool = new pg.Pool({ ...(config as pg.PoolConfig), connection: config.connection, max: 1 } as pg.PoolConfig);
+    return {
+      db: drizzle(pool, { schema }),
+      pool,
+      kind: 'embedded',
+      async close() {
+        await pool.end();
+        await pglite.close();
+        await release?.();
+      },
+    };
+  } catch (err) {
+    await release?.();
+    throw err;
+  }
+}
+
+/** PGlite does not lock its data directory; two processes on one directory silently lose writes. */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  try {
+    return await lockfile.lock(dataDir, { lockfilePath: path.join(dataDir, '.sayso.lock'), stale: 15_000, update: 5_000 });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ELOCKED') {
+      throw new Error(
+        `The data directory ${dataDir} is in use by another Sayso process. Stop it, or set SAYSO_DATA_DIR to another directory ` +
+          '(several gateways share one database through DATABASE_URL, not one embedded directory).',
+      );
+    }
+    throw err;
+  }
+}
+
+/**
+ * drizzle hands `pg` a type-parser object as `types`; pg's own wire serializer ignores a
+ * non-array there, PGlite's adapter calls `forEach` on it and throws. Parsing still happens
+ * client-side in `pg`, so passing no parameter types to the server loses nothing.
+ */
+function patchParseTypes(connection: { parse(query: { types?: unknown }): void }): void {
+  const parse = connection.parse.bind(connection);
+  connection.parse = (query) => parse({ ...query, types: Array.isArray(query.types) ? query.types : [] });
+}
