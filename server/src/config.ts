@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// Every setting, read once at start. The README's configuration table lists the same names.
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['1', 'true', 'on', 'yes'].includes(v)));
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
+
+const Env = z.object({
+  SAYSO_HOST: z.string().default('127.0.0.1'),
+  SAYSO_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  SAYSO_DATA_DIR: z.string().default('.data'),
+  DATABASE_URL: optionalString,
+  REDIS_URL: optionalString,
+  SAYSO_BUS_PREFIX: z.string().default('sayso:'),
+  SAYSO_JWT_PRIVATE_KEY: optionalString,
+  SAYSO_SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24 * 30),
+  SAYSO_LOCAL_SIGNIN: bool(true),
+  SAYSO_LOCAL_PASSWORD: optionalString,
+  SAYSO_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  SAYSO_EVENT_RETENTION_DAYS: z.coerce.number().positive().default(30),
+  SAYSO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalString,
+  SAYSO_EMBED_MODEL: z.string().default('text-embedding-3-small'),
+  SAYSO_EMBEDDER: z.enum(['auto', 'openai', 'local', 'hash']).default('auto'),
+});
+
+export type Config = ReturnType<typeof readConfig>;
+
+/** Reads and checks the environment; throws one error naming every bad variable and what it takes. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}. Fix these environment variables and start again.`);
+  }
+  const e = parsed.data;
+  return {
+    host: e.SAYSO_HOST,
+    port: e.SAYSO_PORT,
+    dataDir: path.resolve(e.SAYSO_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    busPrefix: e.SAYSO_BUS_PREFIX,
+    jwtPrivateKey: e.SAYSO_JWT_PRIVATE_KEY,
+    sessionTtlHours: e.SAYSO_SESSION_TTL_HOURS,
+    localSignIn: e.SAYSO_LOCAL_SIGNIN,
+    localPassword: e.SAYSO_LOCAL_PASSWORD,
+    corsOrigins: e.SAYSO_CORS_ORIGINS,
+    eventRetentionDays: e.SAYSO_EVENT_RETENTION_DAYS,
+    logLevel: e.SAYSO_LOG_LEVEL,
+    openaiApiKey: e.OPENAI_API_KEY,
+    openaiBaseUrl: e.OPENAI_BASE_URL,
+    embedModel: e.SAYSO_EMBED_MODEL,
+    embedder: e.SAYSO_EMBEDDER,
+  };
+}

@@ -1,0 +1,46 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import { AppError } from './errors.js';
+
+// Keyset pagination on (created_at, id), newest first. Timestamps are written from JS (ms
+// precision), so the cursor's millisecond instant compares exactly.
+
+export function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
+    const createdAt = new Date(at);
+    if (typeof id !== 'string' || Number.isNaN(createdAt.getTime())) throw new Error('bad cursor');
+    return { createdAt, id };
+  } catch {
+    throw new AppError('validation_failed', 'The `cursor` is not one this API gave out. Pass `nextCursor` from the previous page unchanged.', {
+      field: 'cursor',
+    });
+  }
+}
+
+export function before(createdAtCol: PgColumn, idCol: PgColumn, cursor: string | undefined): SQL | undefined {
+  if (!cursor) return undefined;
+  const c = decodeCursor(cursor);
+  return sql`(${createdAtCol}, ${idCol}) < (${c.createdAt.toISOString()}::timestamptz, ${c.id}::uuid)`;
+}
+
+/** Splits `limit + 1` fetched rows into a page and the cursor of the next one. */
+export function toPage<R extends { createdAt: Date; id: string }, T>(rows: R[], limit: number, map: (r: R) => T) {
+  const more = rows.length > limit;
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items: items.map(map), nextCursor: more && last ? encodeCursor(last.createdAt, last.id) : null };
+}
+
+/** Today's calendar day in a time zone, as YYYY-MM-DD. */
+export function todayIn(timeZone: string, now = new Date()): string {
+  try {
+    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  } catch {
+    return now.toISOString().slice(0, 10);
+  }
+}

@@ -1,0 +1,126 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { lt, sql } from 'drizzle-orm';
+import type { EventBus } from './bus/port.js';
+import { openBus } from './bus/open-bus.js';
+import type { Config } from './config.js';
+import { Changes } from './domain/changes.js';
+import { HabitService } from './domain/habits.js';
+import { JournalService } from './domain/journal.js';
+import { TaskService } from './domain/tasks.js';
+import { Users } from './domain/users.js';
+import { createApp } from './http/app.js';
+import { Sessions } from './http/sessions.js';
+import { createLogger, type Logger } from './log.js';
+import { createMetrics } from './metrics.js';
+import { chooseEmbedder } from './providers/embed/choose.js';
+import type { Embedder } from './providers/embed/port.js';
+import { LiveHub } from './realtime/live-hub.js';
+import { openStore, type Store } from './store/open-store.js';
+import { events, idempotencyKeys } from './store/schema.js';
+
+export interface Gateway {
+  /** Base URL, e.g. http://127.0.0.1:8787 */
+  url: string;
+  server: Server;
+  store: Store;
+  bus: EventBus;
+  sessions: Sessions;
+  users: Users;
+  tasks: TaskService;
+  journal: JournalService;
+  habits: HabitService;
+  live: LiveHub;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+/** Parts a caller (a test, a bench) can hand in instead of having them opened from config. */
+export interface GatewayParts {
+  store?: Store;
+  bus?: EventBus;
+  embedder?: Embedder;
+  log?: Logger;
+}
+
+/** The composition root: opens the store and bus from config, wires services, HTTP and live updates. */
+export async function startGateway(config: Config, parts: GatewayParts = {}): Promise<Gateway> {
+  const log = parts.log ?? createLogger(config.logLevel);
+  const store =
+    parts.store ??
+    (await openStore(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'embedded', dataDir: config.dataDir }));
+  const bus = parts.bus ?? openBus({ ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), prefix: config.busPrefix });
+  const embedding = parts.embedder ? { embedder: parts.embedder, why: 'given by the caller' } : chooseEmbedder(config);
+  log.info(
+    {
+      store: store.kind === 'embedded' ? `embedded PGlite at ${config.dataDir}` : 'Postgres at DATABASE_URL',
+      bus: config.redisUrl && !parts.bus ? 'Redis Streams at REDIS_URL' : parts.bus ? 'given by the caller' : 'in-process (set REDIS_URL to share with other gateways)',
+      embedder: `${embedding.embedder.id} (${embedding.why})`,
+    },
+    'engines',
+  );
+
+  const { db } = store;
+  const metrics = createMetrics();
+  const users = new Users(db);
+  const sessions = await Sessions.open(db, { privateKeyPem: config.jwtPrivateKey, ttlHours: config.sessionTtlHours });
+  const changes = new Changes(db, bus, log);
+  const tasks = new TaskService(db, changes, users);
+  const journal = new JournalService(db, changes, users, embedding.embedder, log);
+  const habits = new HabitService(db, changes, users);
+
+  const app = createApp({
+    tasks, journal, habits, users, sessions, metrics, log,
+    local: { enabled: config.localSignIn, password: config.localPassword },
+    corsOrigins: config.corsOrigins,
+    health: {
+      database: async () => void (await db.execute(sql`select 1`)),
+      bus: async () => void (await bus.lastId('live')),
+    },
+  });
+  const server = createServer(app);
+  const live = new LiveHub({ db, bus, users, sessions, metrics, log });
+  await live.start(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  const maintenance = startMaintenance({ store, journal, log, retentionDays: config.eventRetentionDays });
+  log.info({ url }, 'gateway listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url, server, store, bus, sessions, users, tasks, journal, habits, live, log,
+    close: () =>
+      (closing ??= (async () => {
+        maintenance.stop();
+        await live.stop();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        if (!parts.bus) await bus.close();
+        if (!parts.store) await store.close();
+      })()),
+  };
+}
+
+/** Housekeeping every gateway runs (safe to run on several): prune old history, embed what is missing. */
+function startMaintenance(deps: { store: Store; journal: JournalService; log: Logger; retentionDays: number }) {
+  const run = async () => {
+    try {
+      const cutoff = new Date(Date.now() - deps.retentionDays * 86_400_000);
+      await deps.store.db.delete(events).where(lt(events.createdAt, cutoff));
+      await deps.store.db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(Date.now() - 86_400_000)));
+      while ((await deps.journal.embedMissing()) > 0);
+    } catch (err) {
+      deps.log.warn({ err: String(err) }, 'maintenance failed; will retry');
+    }
+  };
+  const first = setTimeout(run, 5_000);
+  const timer = setInterval(run, 60_000);
+  first.unref();
+  timer.unref();
+  return { stop: () => (clearTimeout(first), clearInterval(timer)) };
+}

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import express, { type RequestHandler } from 'express';
+import { z } from 'zod';
+import { PROTOCOL_VERSION } from '@sayso/protocol';
+import { AppError } from '../domain/errors.js';
+import type { HabitService } from '../domain/habits.js';
+import type { JournalService } from '../domain/journal.js';
+import type { TaskService } from '../domain/tasks.js';
+import type { Users } from '../domain/users.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { defineRoute } from './route.js';
+import { authRoutes, type LocalSignInOptions } from './routes/auth.js';
+import { habitRoutes } from './routes/habits.js';
+import { journalRoutes } from './routes/journal.js';
+import { taskRoutes } from './routes/tasks.js';
+import type { Sessions } from './sessions.js';
+
+export interface AppDeps {
+  tasks: TaskService;
+  journal: JournalService;
+  habits: HabitService;
+  users: Users;
+  sessions: Sessions;
+  local: LocalSignInOptions;
+  metrics: Metrics;
+  log: Logger;
+  corsOrigins: readonly string[];
+  /** Checks of the database and the bus for /health; each throws when down. */
+  health: Record<string, () => Promise<void>>;
+}
+
+/** The Express edge: validation, auth, error mapping and the OpenAPI document, over the domain services. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+
+  app.use(observe(deps.metrics, deps.log));
+  app.use(cors(deps.corsOrigins));
+  app.use(requireJson);
+  app.use(express.json({ limit: '256kb' }));
+  app.use(authenticate(deps.sessions));
+
+  const router = express.Router();
+  defineRoute(router, registry, {
+    method: 'get', path: '/health', tag: 'System', auth: false, summary: 'Liveness and dependencies.',
+    ok: { status: 200, schema: z.object({ status: z.string(), checks: z.record(z.string(), z.string()) }), description: 'All dependencies up.' },
+    handle: async () => {
+      const checks: Record<string, string> = {};
+      await Promise.all(
+        Object.entries(deps.health).map(async ([name, check]) => {
+          checks[name] = await check().then(() => 'ok', (err: unknown) => `down: ${err instanceof Error ? err.message : String(err)}`);
+        }),
+      );
+      const ok = Object.values(checks).every((c) => c === 'ok');
+      return { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'degraded', protocolVersion: PROTOCOL_VERSION, checks } };
+    },
+  });
+  authRoutes(router, registry, deps);
+  taskRoutes(router, registry, deps.tasks);
+  journalRoutes(router, registry, deps.journal);
+  habitRoutes(router, registry, deps.habits);
+  app.use(router);
+
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: { title: 'Sayso gateway', version: '0.1.0', description: 'Tasks, journal and habits; live updates at /v1/live.' },
+  });
+  app.get('/openapi.json', (_req, res) => void res.json(document));
+  app.get('/.well-known/jwks.json', (_req, res) => void res.json({ keys: [deps.sessions.publicJwk] }));
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', deps.metrics.registry.contentType);
+    res.end(await deps.metrics.registry.metrics());
+  });
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.log));
+  return app;
+}
+
+/** Request id, one log line and metrics per request. Logs the route template, never bodies. */
+function observe(metrics: Metrics, log: Logger): RequestHandler {
+  return (req, res, next) => {
+    const start = process.hrtime.bigint();
+    const requestId = req.get('x-request-id')?.slice(0, 100) || randomUUID();
+    res.locals['requestId'] = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? 'unmatched' : req.path);
+      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      metrics.httpDuration.observe({ method: req.method, route }, seconds);
+      log.debug({ requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000), userId: res.locals['userId'] }, 'request');
+    });
+    next();
+  };
+}
+
+/** Cross-origin reads only from listed origins (SAYSO_CORS_ORIGINS); same-origin needs nothing. */
+function cors(origins: readonly string[]): RequestHandler {
+  const allowed = new Set(origins);
+  return (req, res, next) => {
+    const origin = req.get('origin');
+    if (origin && (allowed.has(origin) || allowed.has('*'))) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Vary', 'Origin');
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, If-Match, X-Sayso-Source, X-Request-Id');
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PATCH, DELETE, OPTIONS');
+      res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Idempotent-Replayed');
+      if (req.method === 'OPTIONS') return void res.status(204).end();
+    }
+    next();
+  };
+}
+
+const requireJson: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+  if (hasBody && ['POST', 'PATCH', 'PUT'].includes(req.method) && !req.is('application/json')) {
+    return next(new AppError('unsupported_media_type', 'Send the body as JSON with the header Content-Type: application/json.'));
+  }
+  next();
+};
+
+function authenticate(sessions: Sessions): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.get('authorization');
+    if (!header) return next();
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) return next(new AppError('unauthorized', 'Use the header `Authorization: Bearer <token>`.'));
+    try {
+      res.locals['userId'] = (await sessions.verify(m[1]!)).userId;
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}

@@ -1,0 +1,56 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ZodError } from 'zod';
+import type { ErrorBody } from '@sayso/protocol';
+import { AppError } from '../domain/errors.js';
+import type { Logger } from '../log.js';
+
+/** Unknown routes get the same JSON error shape as everything else. */
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new AppError('not_found', `There is no ${req.method} ${req.path}. See /openapi.json for the routes this gateway has.`));
+};
+
+/** Maps every error to `{ error: { code, message, details, requestId } }` with its status. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const requestId = String(res.locals['requestId'] ?? '');
+    const app = toAppError(err);
+    if (app.status >= 500) log.error({ err, requestId, route: req.route?.path }, 'request failed');
+    const body: ErrorBody = {
+      error: { code: app.code, message: app.message, ...(app.details !== undefined ? { details: app.details } : {}), requestId },
+    };
+    if (app.code === 'rate_limited') res.setHeader('Retry-After', '1');
+    res.status(app.status).json(body);
+  };
+}
+
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof ZodError) {
+    const details = err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    const first = details[0];
+    const where = first ? (first.path ? `\`${first.path}\`: ${first.message}` : first.message) : 'invalid input';
+    const more = details.length > 1 ? ` (and ${details.length - 1} more problem${details.length > 2 ? 's' : ''}, see details)` : '';
+    return new AppError('validation_failed', `The request is not valid: ${where}${more}. Fix it and send it again.`, details);
+  }
+  const e = err as { type?: string; status?: number; limit?: number };
+  if (e.type === 'entity.parse.failed') {
+    return new AppError('bad_json', 'The body is not valid JSON. Send a JSON object with Content-Type: application/json.');
+  }
+  if (e.type === 'entity.too.large') {
+    return new AppError('payload_too_large', `The body is larger than the ${e.limit ?? ''} bytes allowed. Send less, e.g. split a long entry.`);
+  }
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+    return new AppError('unsupported_media_type', 'Send the body as UTF-8 JSON.');
+  }
+  if (isDbUnavailable(err)) {
+    return new AppError('unavailable', 'The database is not reachable right now. Try again in a few seconds.');
+  }
+  return new AppError('internal', 'Something went wrong on the gateway. Try again; if it keeps happening, report the requestId.');
+}
+
+function isDbUnavailable(err: unknown): boolean {
+  for (let e = err as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === 'ECONNREFUSED' || e.code === '57P01' || e.code === '57P03' || e.code === '08006') return true;
+  }
+  return false;
+}

@@ -1,0 +1,29 @@
+import { readConfig } from './config.js';
+import { startGateway } from './gateway.js';
+import { createLogger } from './log.js';
+
+// `npm start`: the gateway on embedded defaults, or on Postgres and Redis when configured.
+const config = readConfig();
+const log = createLogger(config.logLevel);
+try {
+  const gateway = await startGateway(config, { log });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    gateway.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  console.log(`\n  Sayso is running at ${gateway.url}\n  Sign in: curl -X POST ${gateway.url}/v1/auth/local\n  API:     ${gateway.url}/openapi.json\n`);
+} catch (err) {
+  log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'could not start');
+  process.exit(1);
+}

@@ -1,0 +1,40 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one gateway, served at /metrics. One registry per gateway (tests run several). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'sayso_' });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'sayso_http_requests_total',
+      help: 'HTTP requests by route template, method and status.',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'sayso_http_request_duration_seconds',
+      help: 'HTTP request duration by route template.',
+      labelNames: ['method', 'route'] as const,
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    liveConnections: new Gauge({
+      name: 'sayso_live_connections',
+      help: 'Open live-update WebSocket connections on this gateway.',
+      registers: [registry],
+    }),
+    liveDelivered: new Counter({
+      name: 'sayso_live_events_delivered_total',
+      help: 'Events sent to live sockets (including resume backfill).',
+      registers: [registry],
+    }),
+    liveDropped: new Counter({
+      name: 'sayso_live_slow_clients_dropped_total',
+      help: 'Live sockets closed because they could not keep up (they resume on reconnect).',
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
