@@ -19,6 +19,7 @@ const Env = z.object({
   SAYSO_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   SAYSO_DATA_DIR: z.string().default('.data'),
   DATABASE_URL: optionalString,
+  SAYSO_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: optionalString,
   SAYSO_BUS_PREFIX: z.string().default('sayso:'),
   SAYSO_JWT_PRIVATE_KEY: optionalString,
@@ -29,6 +30,7 @@ const Env = z.object({
     .string()
     .default('')
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  SAYSO_LIVE_MAX_BUFFER_BYTES: z.coerce.number().int().min(1024).default(1 << 20),
   SAYSO_EVENT_RETENTION_DAYS: z.coerce.number().positive().default(30),
   SAYSO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OPENAI_API_KEY: optionalString,
@@ -52,6 +54,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     port: e.SAYSO_PORT,
     dataDir: path.resolve(e.SAYSO_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
+    dbPoolSize: e.SAYSO_DB_POOL_SIZE,
     redisUrl: e.REDIS_URL,
     busPrefix: e.SAYSO_BUS_PREFIX,
     jwtPrivateKey: e.SAYSO_JWT_PRIVATE_KEY,
@@ -59,6 +62,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     localSignIn: e.SAYSO_LOCAL_SIGNIN,
     localPassword: e.SAYSO_LOCAL_PASSWORD,
     corsOrigins: e.SAYSO_CORS_ORIGINS,
+    liveMaxBufferedBytes: e.SAYSO_LIVE_MAX_BUFFER_BYTES,
     eventRetentionDays: e.SAYSO_EVENT_RETENTION_DAYS,
     logLevel: e.SAYSO_LOG_LEVEL,
     openaiApiKey: e.OPENAI_API_KEY,

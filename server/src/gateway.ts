@@ -48,7 +48,7 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
   const log = parts.log ?? createLogger(config.logLevel);
   const store =
     parts.store ??
-    (await openStore(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'embedded', dataDir: config.dataDir }));
+    (await openStore(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.dbPoolSize } : { kind: 'embedded', dataDir: config.dataDir }));
   const bus = parts.bus ?? openBus({ ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), prefix: config.busPrefix });
   const embedding = parts.embedder ? { embedder: parts.embedder, why: 'given by the caller' } : chooseEmbedder(config);
   log.info(
@@ -79,7 +79,7 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
     },
   });
   const server = createServer(app);
-  const live = new LiveHub({ db, bus, users, sessions, metrics, log });
+  const live = new LiveHub({ db, bus, users, sessions, metrics, log, maxBufferedBytes: config.liveMaxBufferedBytes });
   await live.start(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

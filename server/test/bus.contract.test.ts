@@ -81,11 +81,9 @@ describe.each(implementations)('$name', ({ open }) => {
     expect(ids(got)).toEqual(published);
     expect(got.map((m) => m.data.n)).toEqual([0, 1, 2, 3, 4]);
     expect(got[2]?.data).toEqual({ n: 2, text: 'entry 2' });
-    const numeric = published.map((id) => id.split('-').map(Number) as [number, number]);
-    for (let i = 1; i < numeric.length; i++) {
-      const [a, b] = [numeric[i - 1]!, numeric[i]!];
-      expect(b[0] > a[0] || (b[0] === a[0] && b[1] > a[1])).toBe(true);
-    }
+    const key = (id: string): [number, number] => id.split('-').map(Number) as [number, number];
+    const after = (a: string, b: string): boolean => key(a)[0] > key(b)[0] || (key(a)[0] === key(b)[0] && key(a)[1] > key(b)[1]);
+    expect(published.every((id, i) => i === 0 || after(id, published[i - 1]!))).toBe(true);
     expect(await bus.lastId(stream)).toBe(published[4]);
   });
 

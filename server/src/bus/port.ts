@@ -62,8 +62,8 @@ export interface EventBus {
   lastId(stream: string): Promise<string>;
 
   /**
-   * Ends blocked reads (they resolve with `[]`) and releases connections. Any call after it
-   * rejects with `BusClosedError`.
+   * Ends blocked reads (they resolve with `[]`) and releases connections. Other calls after it
+   * reject with `BusClosedError`; calling close() again does nothing.
    */
   close(): Promise<void>;
 }

@@ -5,6 +5,8 @@ import { AppError } from './errors.js';
 // Keyset pagination on (created_at, id), newest first. Timestamps are written from JS (ms
 // precision), so the cursor's millisecond instant compares exactly.
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function encodeCursor(createdAt: Date, id: string): string {
   return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
 }
@@ -13,7 +15,8 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
     const createdAt = new Date(at);
-    if (typeof id !== 'string' || Number.isNaN(createdAt.getTime())) throw new Error('bad cursor');
+    // The id goes into SQL as ::uuid: a non-UUID would fail there as a 500, not as a bad cursor.
+    if (typeof id !== 'string' || !UUID.test(id) || Number.isNaN(createdAt.getTime())) throw new Error('bad cursor');
     return { createdAt, id };
   } catch {
     throw new AppError('validation_failed', 'The `cursor` is not one this API gave out. Pass `nextCursor` from the previous page unchanged.', {

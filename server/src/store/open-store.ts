@@ -80,7 +80,18 @@ async function openEmbedded(dataDir: string | null): Promise<Store> {
 /** PGlite does not lock its data directory; two processes on one directory silently lose writes. */
 async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   try {
-    return await lockfile.lock(dataDir, { lockfilePath: path.join(dataDir, '.sayso.lock'), stale: 15_000, update: 5_000 });
+    return await lockfile.lock(dataDir, {
+      lockfilePath: path.join(dataDir, '.sayso.lock'),
+      // A crashed process's lock counts as stale after 15 s; a restart within that waits for it.
+      stale: 15_000,
+      update: 5_000,
+      retries: { retries: 4, minTimeout: 1_000, maxTimeout: 5_000 },
+      onCompromised: (err) => {
+        // Another process may now be writing the same files: stop before data is lost.
+        console.error(`Lost the lock on ${dataDir} (${err.message}); stopping to protect the data.`);
+        process.exit(1);
+      },
+    });
   } catch (err) {
     if ((err as { code?: string }).code === 'ELOCKED') {
       throw new Error(

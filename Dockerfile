@@ -1,0 +1,17 @@
+# The Sayso gateway image. docker-compose.yml runs it against Postgres (pgvector) and Redis.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+COPY protocol/package.json protocol/
+COPY server/package.json server/
+COPY sdk/package.json sdk/
+COPY widget/package.json widget/
+COPY extension/package.json extension/
+COPY examples/package.json examples/
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
+COPY protocol protocol
+COPY server server
+USER node
+EXPOSE 8787
+CMD ["node_modules/.bin/tsx", "server/src/main.ts"]
