@@ -82,10 +82,9 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   try {
     return await lockfile.lock(dataDir, {
       lockfilePath: path.join(dataDir, '.sayso.lock'),
-      // A crashed process's lock counts as stale after 15 s; a restart within that waits for it.
+      // A crashed process's lock counts as stale after 15 s (the message says so).
       stale: 15_000,
       update: 5_000,
-      retries: { retries: 4, minTimeout: 1_000, maxTimeout: 5_000 },
       onCompromised: (err) => {
         // Another process may now be writing the same files: stop before data is lost.
         console.error(`Lost the lock on ${dataDir} (${err.message}); stopping to protect the data.`);
@@ -95,7 +94,8 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   } catch (err) {
     if ((err as { code?: string }).code === 'ELOCKED') {
       throw new Error(
-        `The data directory ${dataDir} is in use by another Sayso process. Stop it, or set SAYSO_DATA_DIR to another directory ` +
+        `The data directory ${dataDir} is in use by another Sayso process. Stop it (if it crashed, its lock expires ` +
+          'within 15 s), or set SAYSO_DATA_DIR to another directory ' +
           '(several gateways share one database through DATABASE_URL, not one embedded directory).',
       );
     }
