@@ -125,17 +125,24 @@ const requireJson: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/**
+ * Notes who is calling. A bad token is kept in `res.locals.authError` for the routes that need a
+ * session to throw, not thrown here: public routes (health, sign-in) must work with a stale header.
+ */
 function authenticate(sessions: Sessions): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization');
     if (!header) return next();
     const m = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m) return next(new AppError('unauthorized', 'Use the header `Authorization: Bearer <token>`.'));
+    if (!m) {
+      res.locals['authError'] = new AppError('unauthorized', 'Use the header `Authorization: Bearer <token>`.');
+      return next();
+    }
     try {
       res.locals['userId'] = (await sessions.verify(m[1]!)).userId;
-      next();
     } catch (err) {
-      next(err);
+      res.locals['authError'] = err;
     }
+    next();
   };
 }

@@ -58,13 +58,15 @@ export function defineRoute<P = object, Q = object, B = undefined>(
 ): void {
   registry.registerPath(describe(spec));
   router[spec.method](spec.path, async (req: Request, res: Response) => {
+    // Who before what: a caller without a session learns nothing about the request's validity.
+    const userId = res.locals['userId'] as string | undefined;
+    if (spec.auth !== false && !userId) {
+      if (res.locals['authError']) throw res.locals['authError'];
+      throw new AppError('unauthorized', 'Sign in first: send `Authorization: Bearer <token>` (POST /v1/auth/local gives one).');
+    }
     const params = spec.params ? spec.params.parse(req.params) : ({} as P);
     const query = spec.query ? spec.query.parse(req.query) : ({} as Q);
     const body = spec.body ? spec.body.parse(req.body ?? undefined) : (undefined as B);
-    const userId = res.locals['userId'] as string | undefined;
-    if (spec.auth !== false && !userId) {
-      throw new AppError('unauthorized', 'Sign in first: send `Authorization: Bearer <token>` (POST /v1/auth/local gives one).');
-    }
     const ctx = writeContext(req, userId ?? '', spec);
     const out = await spec.handle({ params, query, body, userId: userId ?? '', ctx, ifMatch: parseIfMatch(req), req, res });
     res.status(out.status ?? spec.ok.status);

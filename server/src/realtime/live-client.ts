@@ -5,6 +5,8 @@ import { LiveCloseCode, type LiveEvent, type ServerMessage } from '@sayso/protoc
 export type ReadEvents = (userId: string, after: number, upTo: number, limit: number) => Promise<LiveEvent[]>;
 
 const BACKFILL_PAGE = 500;
+/** A serialised server message; a Buffer when shared by many sockets (encoded once). */
+type Frame = string | Buffer;
 
 /**
  * One live socket. Delivers a person's events strictly in order with no gaps and no repeats:
@@ -16,7 +18,7 @@ export class LiveClient {
   private lastSent = -1;
   /** Stored events up to this id must be read from the database before the queue continues. */
   private backfillTo = -1;
-  private readonly queue: Array<{ event: LiveEvent; frame: string }> = [];
+  private readonly queue: Array<{ event: LiveEvent; frame: Frame }> = [];
   private pumping = false;
   private closed = false;
 
@@ -37,7 +39,7 @@ export class LiveClient {
   }
 
   /** A live event from the bus; `frame` is the serialised message, shared by all sockets. */
-  deliver(event: LiveEvent, frame: string): void {
+  deliver(event: LiveEvent, frame: Frame): void {
     if (this.closed) return;
     // Transcripts are transient (not stored, not replayed): send as they come once started.
     if (event.type === 'voice_transcript') {
@@ -106,7 +108,7 @@ export class LiveClient {
     }
   }
 
-  private send(frame: string): boolean {
+  private send(frame: Frame): boolean {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return false;
     if (this.ws.bufferedAmount > this.maxBufferedBytes) {
       // Never let one slow reader hold memory or others: drop it; it resumes where it was.
@@ -115,7 +117,7 @@ export class LiveClient {
       this.ws.close(LiveCloseCode.tooSlow, 'too slow: reconnect and resume from your last event id');
       return false;
     }
-    this.ws.send(frame);
+    this.ws.send(frame, { binary: false });
     this.onSent(1);
     return true;
   }

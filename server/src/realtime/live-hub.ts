@@ -79,7 +79,8 @@ export class LiveHub {
     if (!envelope?.userId || !envelope.event) return;
     const clients = this.byUser.get(envelope.userId);
     if (!clients) return;
-    const frame = JSON.stringify({ type: 'event', event: envelope.event } satisfies ServerMessage);
+    // Serialise and encode once for all sockets of this person.
+    const frame = Buffer.from(JSON.stringify({ type: 'event', event: envelope.event } satisfies ServerMessage));
     for (const client of clients) client.deliver(envelope.event, frame);
   }
 
