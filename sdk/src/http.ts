@@ -122,6 +122,9 @@ function describe(err: unknown): string {
   return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
 }
 
+/** Encodes an id for a path: ids are UUIDs, but one from elsewhere must not be able to change the path. */
+export const enc = encodeURIComponent;
+
 /** A v4 UUID. `crypto.randomUUID` exists only in secure contexts (https, localhost), so fall back. */
 export function randomId(): string {
   const c = globalThis.crypto;

@@ -88,6 +88,10 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
+  // Load the embedding model now rather than on the first journal entry someone writes.
+  if (embedding.embedder.capabilities.local) {
+    embedding.embedder.embed(['warm up']).catch((err: unknown) => log.warn({ err: String(err) }, 'embedder warm-up failed'));
+  }
   const maintenance = startMaintenance({ store, journal, log, retentionDays: config.eventRetentionDays });
   log.info({ url }, 'gateway listening');
 
