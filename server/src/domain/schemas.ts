@@ -156,6 +156,25 @@ export const CheckinInput = z
 
 export const CheckinListQuery = z.strictObject({ from: Day.optional(), to: Day.optional() });
 
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+export const MePatch = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).optional(),
+    timeZone: z
+      .string()
+      .max(100)
+      .refine(isTimeZone, 'use an IANA time zone name, e.g. Europe/Berlin or America/New_York')
+      .optional(),
+  })
+  .openapi('MePatch');
+
 export const LocalSignIn = z
   .strictObject({ name: z.string().trim().min(1).max(100).optional(), password: z.string().max(500).optional() })
   .optional();

@@ -83,6 +83,8 @@ export class TaskService {
         });
       }
       const statusChange = fields.status !== undefined && fields.status !== current.status;
+      // Completing a done task, or a patch that changes nothing, is answered without a write.
+      if (unchanged(fields, toTask(current))) return toTask(current);
       const now = new Date();
       const [row] = await tx
         .update(tasks)
@@ -137,6 +139,11 @@ export class TaskService {
     if (!row) throw notFound('task', id);
     return row;
   }
+}
+
+/** True when every given field already has that value (times compared as HH:MM). */
+function unchanged(fields: Omit<TaskPatchInput, 'version'>, current: Task): boolean {
+  return Object.entries(fields).every(([k, v]) => v === undefined || current[k as keyof Task] === v);
 }
 
 /** Drops keys whose value is undefined, so a patch only touches the fields it names. */

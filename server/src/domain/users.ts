@@ -30,6 +30,13 @@ export class Users {
     return row.seq;
   }
 
+  async update(id: string, patch: { name?: string | undefined; timeZone?: string | undefined }): Promise<User> {
+    const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    if (Object.keys(set).length > 0) await this.db.update(users).set(set).where(eq(users.id, id));
+    this.zones.delete(id);
+    return this.get(id);
+  }
+
   async timeZone(id: string): Promise<string> {
     const cached = this.zones.get(id);
     if (cached) return cached;

@@ -3,7 +3,7 @@ import type { Router } from 'express';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
-import { LocalSignIn, UserOut } from '../../domain/schemas.js';
+import { LocalSignIn, MePatch, UserOut } from '../../domain/schemas.js';
 import type { Users } from '../../domain/users.js';
 import { defineRoute } from '../route.js';
 import type { Sessions } from '../sessions.js';
@@ -45,6 +45,13 @@ export function authRoutes(
     method: 'get', path: '/v1/me', tag, summary: 'The signed-in person.',
     ok: { status: 200, schema: UserOut, description: 'The person the token belongs to.' },
     handle: async ({ userId }) => ({ body: await deps.users.get(userId) }),
+  });
+  defineRoute(router, registry, {
+    method: 'patch', path: '/v1/me', tag,
+    summary: 'Change your name or time zone (the zone decides what "today" and "overdue" mean).',
+    body: MePatch,
+    ok: { status: 200, schema: UserOut, description: 'The updated person.' },
+    handle: async ({ userId, body }) => ({ body: await deps.users.update(userId, body) }),
   });
 }
 
