@@ -3,3 +3,4 @@ export * from './entities.js';
 export * from './events.js';
 export * from './live.js';
 export * from './errors.js';
+export * from './actions.js';
