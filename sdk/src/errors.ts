@@ -9,6 +9,8 @@ export interface SaysoErrorInit {
   requestId?: string | undefined;
   details?: unknown;
   retryable?: boolean;
+  /** From `Retry-After`, on 429. */
+  retryAfterMs?: number | undefined;
   cause?: unknown;
 }
 
@@ -26,6 +28,8 @@ export interface SaysoErrorInit {
  * }
  */
 export class SaysoError extends Error {
+  // Spelled out: a minifier renames classes, and `name` is what logs show.
+  override name = 'SaysoError';
   /** HTTP status; undefined when no response arrived. */
   readonly status: number | undefined;
   readonly code: SaysoErrorCode;
@@ -37,7 +41,6 @@ export class SaysoError extends Error {
 
   constructor(message: string, init: SaysoErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.name = new.target.name;
     this.status = init.status;
     this.code = init.code;
     this.requestId = init.requestId;
@@ -48,6 +51,7 @@ export class SaysoError extends Error {
 
 /** 400, 413, 415: the request itself is wrong. `issues` lists each invalid field. */
 export class ValidationError extends SaysoError {
+  override name = 'ValidationError';
   /** One entry per problem, e.g. `{ path: 'dueTime', message: 'a due time needs a due date' }`. */
   readonly issues: ReadonlyArray<{ path: string; message: string }>;
   constructor(message: string, init: SaysoErrorInit) {
@@ -57,16 +61,21 @@ export class ValidationError extends SaysoError {
 }
 
 /** 401, 403: missing, invalid or expired session, or not allowed. Sign in again. */
-export class AuthError extends SaysoError {}
+export class AuthError extends SaysoError {
+  override name = 'AuthError';
+}
 
 /** 404: no such item for this account (or no such route on this gateway). */
-export class NotFoundError extends SaysoError {}
+export class NotFoundError extends SaysoError {
+  override name = 'NotFoundError';
+}
 
 /**
  * 409: the item changed since the version you sent (`version_conflict`), or an Idempotency-Key
  * was reused for a different request, or the item already exists.
  */
 export class ConflictError extends SaysoError {
+  override name = 'ConflictError';
   /** On `version_conflict`: the version the item is at now. */
   readonly currentVersion: number | undefined;
   /** On `version_conflict`: the item as it is now, to reapply your change on. */
@@ -81,18 +90,22 @@ export class ConflictError extends SaysoError {
 
 /** 429: too many requests. Wait `retryAfterMs` and try again. */
 export class RateLimitError extends SaysoError {
+  override name = 'RateLimitError';
   readonly retryAfterMs: number | undefined;
-  constructor(message: string, init: SaysoErrorInit & { retryAfterMs?: number | undefined }) {
+  constructor(message: string, init: SaysoErrorInit) {
     super(message, { ...init, retryable: true });
     this.retryAfterMs = init.retryAfterMs;
   }
 }
 
 /** 5xx: the gateway failed or a dependency is down. Usually retryable. */
-export class ServerError extends SaysoError {}
+export class ServerError extends SaysoError {
+  override name = 'ServerError';
+}
 
 /** No response: the gateway is unreachable, the connection dropped, or the request timed out. */
 export class ConnectionError extends SaysoError {
+  override name = 'ConnectionError';
   constructor(message: string, cause?: unknown) {
     super(message, { status: undefined, code: 'connection_failed', retryable: true, cause });
   }

@@ -17,7 +17,7 @@ export interface HttpConfig {
 /** Options every call takes. */
 export interface RequestOptions {
   /** Cancels the request and any retries of it. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** Options of a create. */
@@ -27,7 +27,7 @@ export interface CreateOptions extends RequestOptions {
    * creating again. Default: a new random UUID per call. Pass your own to make retries across
    * app restarts safe too (e.g. a key stored with an offline outbox).
    */
-  idempotencyKey?: string;
+  idempotencyKey?: string | undefined;
 }
 
 export interface Call {
@@ -52,8 +52,9 @@ export class Http {
     const init = { method: call.method, headers: this.headers(call), body: call.body === undefined ? null : JSON.stringify(call.body) };
     const repeatable = call.repeatable ?? (call.method === 'GET' || call.idempotencyKey !== undefined);
     for (let attempt = 0; ; attempt++) {
-      const error = await this.once<T>(url, init, call.signal);
-      if (!(error instanceof SaysoError)) return error.value;
+      const outcome = await this.once<T>(url, init, call.signal);
+      if (!(outcome instanceof SaysoError)) return outcome.value;
+      const error = outcome;
       // A 429 means the gateway did no work, so any request may go again; a dropped connection
       // or a 503 leaves the outcome unknown, so only requests that are safe to repeat do.
       const again =
@@ -67,6 +68,7 @@ export class Http {
 
   /** One try: the parsed body, or the error it ended in. A caller's abort is rethrown as is. */
   private async once<T>(url: string, init: RequestInit, signal: AbortSignal | undefined): Promise<{ value: T } | SaysoError> {
+    if (signal?.aborted) throw signal.reason;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${this.config.timeoutMs} ms`)), this.config.timeoutMs);
     const forward = () => controller.abort(signal?.reason);

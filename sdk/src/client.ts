@@ -1,0 +1,143 @@
+import type { User } from '@sayso/protocol';
+import { Http, type ClientSource, type RequestOptions } from './http.js';
+import { LiveSubscription, type LiveOptions, type WebSocketConstructor } from './live.js';
+import { Habits } from './resources/habits.js';
+import { Journal } from './resources/journal.js';
+import { Tasks } from './resources/tasks.js';
+
+export interface SaysoClientOptions {
+  /** The gateway, e.g. `http://localhost:8787` or `https://sayso.example.com/api`. */
+  baseUrl: string;
+  /** Session token (`Authorization: Bearer`). Get one with `SaysoClient.signInLocal`. */
+  token?: string;
+  /** Default: the global `fetch`. Pass one to add logging, proxies or test doubles. */
+  fetch?: typeof fetch;
+  /** Recorded as the origin of changes made through this client. Default `api`. */
+  source?: ClientSource;
+  /** For live updates. Default: the global `WebSocket`. Node 20 has none: pass `ws` (`import WebSocket from 'ws'`). */
+  WebSocket?: WebSocketConstructor;
+  /** Retries of a request that is safe to repeat, after a network error, 429 or 503. Default 2 (3 tries). */
+  maxRetries?: number;
+  /** Per try, in ms. Default 30 000. */
+  timeoutMs?: number;
+}
+
+/** What `POST /v1/auth/local` returns. */
+export interface Session {
+  token: string;
+  /** ISO-8601 instant; sign in again after it. */
+  expiresAt: string;
+  user: User;
+}
+
+export interface SignInLocalOptions extends Omit<SaysoClientOptions, 'baseUrl' | 'token'> {
+  /** The person's name, on first sign-in. Default `Me`. */
+  name?: string;
+  /** Needed when the gateway was started with SAYSO_LOCAL_PASSWORD. */
+  password?: string;
+}
+
+/**
+ * The Sayso client: typed REST resources and live updates. Framework-free; runs in browsers and
+ * Node 20+.
+ *
+ * @example
+ * import { SaysoClient } from '@sayso/sdk';
+ * const client = new SaysoClient({ baseUrl: 'http://localhost:8787', token });
+ * const task = await client.tasks.create({ title: 'Buy oat milk' });
+ */
+export class SaysoClient {
+  /** `client.tasks.{list, get, create, update, complete, reopen, remove}` */
+  readonly tasks: Tasks;
+  /** `client.journal.{list, get, create, update, remove, search}` */
+  readonly journal: Journal;
+  /** `client.habits.{list, get, create, update, remove, stats, checkins, checkIn, removeCheckin}` */
+  readonly habits: Habits;
+  readonly baseUrl: string;
+  readonly token: string | undefined;
+  readonly #http: Http;
+  readonly #WebSocket: WebSocketConstructor | undefined;
+  #session: Session | undefined;
+
+  constructor(opts: SaysoClientOptions) {
+    this.baseUrl = opts.baseUrl;
+    this.token = opts.token;
+    this.#WebSocket = opts.WebSocket;
+    this.#http = new Http({
+      baseUrl: opts.baseUrl,
+      token: opts.token,
+      // Bound late: browsers throw "Illegal invocation" when fetch is called off `window`.
+      fetch: opts.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      source: opts.source,
+      maxRetries: opts.maxRetries ?? 2,
+      timeoutMs: opts.timeoutMs ?? 30_000,
+    });
+    this.tasks = new Tasks(this.#http);
+    this.journal = new Journal(this.#http);
+    this.habits = new Habits(this.#http);
+  }
+
+  /**
+   * Signs in as the single local person of a self-hosted gateway and returns a client holding
+   * the session. Keep `client.token` to skip signing in next time.
+   *
+   * @example
+   * const client = await SaysoClient.signInLocal('http://localhost:8787', { name: 'Ada' });
+   * console.log(client.session?.user.name, client.session?.expiresAt);
+   */
+  static async signInLocal(baseUrl: string, opts: SignInLocalOptions = {}): Promise<SaysoClient> {
+    const { name, password, ...clientOpts } = opts;
+    const anonymous = new SaysoClient({ ...clientOpts, baseUrl });
+    const session = await anonymous.#http.request<Session>({
+      method: 'POST',
+      path: '/v1/auth/local',
+      body: { ...(name !== undefined ? { name } : {}), ...(password !== undefined ? { password } : {}) },
+      // Signing in again only issues another token: safe to repeat.
+      repeatable: true,
+    });
+    const client = new SaysoClient({ ...clientOpts, baseUrl, token: session.token });
+    client.#session = session;
+    return client;
+  }
+
+  /** The session from `signInLocal`; undefined when the client was given a token. */
+  get session(): Session | undefined {
+    return this.#session;
+  }
+
+  /**
+   * The signed-in person.
+   *
+   * @example
+   * const me = await client.me(); // { id, name, email, timeZone }
+   */
+  me(opts: RequestOptions = {}): Promise<User> {
+    return this.#http.request({ method: 'GET', path: '/v1/me', signal: opts.signal });
+  }
+
+  /**
+   * Subscribes to live updates: every change to tasks, journal and habits, from any device,
+   * in order. Reconnects and resumes by itself; call `close()` when done.
+   *
+   * @example
+   * const sub = client.live({
+   *   lastEventId: Number(localStorage.getItem('sayso:lastEventId') ?? '') || undefined,
+   *   onEvent: (e) => {
+   *     if (e.type === 'task_update') store.applyTask(e.data.op, e.data.task);
+   *     localStorage.setItem('sayso:lastEventId', String(sub.lastEventId));
+   *   },
+   *   onResync: () => store.reloadAll(client),
+   *   onError: (err) => showSignIn(err.message),
+   * });
+   */
+  live(opts: LiveOptions): LiveSubscription {
+    const WebSocket = this.#WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (!WebSocket) {
+      throw new TypeError(
+        "No WebSocket implementation found (Node 20 has none built in). Pass one: import WebSocket from 'ws'; " +
+          'new SaysoClient({ baseUrl, token, WebSocket }).',
+      );
+    }
+    return new LiveSubscription({ baseUrl: this.baseUrl, token: this.token, WebSocket }, opts);
+  }
+}
