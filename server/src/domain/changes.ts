@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { LiveEvent, Source } from '@sayso/protocol';
 import type { EventBus } from '../bus/port.js';
 import type { Db } from '../store/open-store.js';
-import { events, idempotencyKeys, users } from '../store/schema.js';
+import { events, idempotencyKeys, processedTurns, users } from '../store/schema.js';
 import { AppError } from './errors.js';
 import type { Logger } from '../log.js';
 
@@ -19,7 +19,10 @@ export interface LiveEnvelope {
 export interface WriteContext {
   userId: string;
   source: Source;
-  /** Set by the voice pipeline: the turn that caused this change. */
+  /**
+   * Set by the voice pipeline: the turn that caused this change. A turn writes at most once:
+   * a second write with the same turn id returns the first one's result (a retried stage).
+   */
   turnId?: string;
   /** Set by REST from an `Idempotency-Key` header: a replay gets the first response back. */
   idempotency?: { key: string; requestHash: string; status: number };
@@ -53,6 +56,10 @@ export class Changes {
       const earlier = await this.replay<T>(ctx.userId, ctx.idempotency);
       if (earlier) return earlier;
     }
+    if (ctx.turnId) {
+      const earlier = await this.replayTurn<T>(ctx.userId, ctx.turnId);
+      if (earlier) return earlier;
+    }
     let committed: LiveEvent[];
     let value: T;
     try {
@@ -69,12 +76,20 @@ export class Changes {
             response: value as object,
           });
         }
+        if (ctx.turnId) {
+          // The turn's effect and its record commit together: a retried stage finds the record.
+          await tx.insert(processedTurns).values({ turnId: ctx.turnId, userId: ctx.userId, stage: 'act', result: value as object });
+        }
         return { value, committed };
       }));
     } catch (err) {
       // Two requests with one key raced and the other committed first: answer as it did.
       if (ctx.idempotency && isUniqueViolation(err)) {
         const earlier = await this.replay<T>(ctx.userId, ctx.idempotency);
+        if (earlier) return earlier;
+      }
+      if (ctx.turnId && isUniqueViolation(err)) {
+        const earlier = await this.replayTurn<T>(ctx.userId, ctx.turnId);
         if (earlier) return earlier;
       }
       throw err;
@@ -94,6 +109,14 @@ export class Changes {
         this.log.warn({ err: String(err), userId, eventId: event.id }, 'live publish failed');
       }
     }
+  }
+
+  private async replayTurn<T>(userId: string, turnId: string): Promise<WriteResult<T> | null> {
+    const [row] = await this.db
+      .select()
+      .from(processedTurns)
+      .where(and(eq(processedTurns.turnId, turnId), eq(processedTurns.userId, userId)));
+    return row ? { value: row.result as T, replayed: true } : null;
   }
 
   private async replay<T>(userId: string, idem: NonNullable<WriteContext['idempotency']>): Promise<WriteResult<T> | null> {
