@@ -1,3 +1,4 @@
+import type { Action } from './actions.js';
 import type { Habit, HabitCheckin, JournalEntry, Source, Task } from './entities.js';
 
 export type ChangeOp = 'created' | 'updated' | 'completed' | 'reopened' | 'deleted';
@@ -20,11 +21,19 @@ export type TaskUpdate = EventBase<'task_update', { op: ChangeOp; task: Task }>;
 export type JournalUpdate = EventBase<'journal_update', { op: ChangeOp; entry: JournalEntry }>;
 export type HabitUpdate = EventBase<'habit_update', { op: ChangeOp; habit: Habit }>;
 export type CheckinUpdate = EventBase<'checkin_update', { op: ChangeOp; checkin: HabitCheckin; habitId: string }>;
-/** Interim (`final: false`) and final transcripts of a voice turn, as they arrive. */
+/**
+ * Interim (`final: false`) and final transcripts of a voice turn, as they arrive. Transient: not
+ * stored or replayed on resume; `id` is the last stored event's id when it was sent.
+ */
 export type VoiceTranscript = EventBase<'voice_transcript', { turnId: string; text: string; final: boolean }>;
+/** What a turn did and said, with its stage timings (ms). Transient, like transcripts. */
+export type TurnResult = EventBase<
+  'turn_result',
+  { turnId: string; text: string; reply: string; outcome: TurnOutcome; timings: Record<string, number> }
+>;
 
 /** Every event a live subscriber can receive. Switch on `type`. */
-export type LiveEvent = TaskUpdate | JournalUpdate | HabitUpdate | CheckinUpdate | VoiceTranscript;
+export type LiveEvent = TaskUpdate | JournalUpdate | HabitUpdate | CheckinUpdate | VoiceTranscript | TurnResult;
 export type LiveEventType = LiveEvent['type'];
 export const LIVE_EVENT_TYPES: readonly LiveEventType[] = [
   'task_update',
@@ -32,4 +41,16 @@ export const LIVE_EVENT_TYPES: readonly LiveEventType[] = [
   'habit_update',
   'checkin_update',
   'voice_transcript',
+  'turn_result',
 ];
+
+/** Events that are not stored, not counted in ids and not replayed on resume. */
+export const TRANSIENT_EVENT_TYPES: readonly LiveEventType[] = ['voice_transcript', 'turn_result'];
+
+/** What a turn did, for chips in the UI (undo / edit) and for the conversation's next turn. */
+export interface TurnOutcome {
+  action: Action;
+  /** `done`: written; `answered`: a question answered; `none`: nothing to do; `failed`: see the reply. */
+  status: 'done' | 'answered' | 'none' | 'failed';
+  item?: { kind: 'task' | 'event' | 'habit' | 'journal' | 'checkin'; id: string; title: string; version?: number };
+}

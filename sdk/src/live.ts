@@ -1,4 +1,4 @@
-import { LiveCloseCode, type ClientMessage, type LiveEvent, type ServerMessage } from '@sayso/protocol';
+import { LiveCloseCode, TRANSIENT_EVENT_TYPES, type ClientMessage, type LiveEvent, type ServerMessage } from '@sayso/protocol';
 import { backoffDelay } from './backoff.js';
 import { AuthError } from './errors.js';
 
@@ -22,7 +22,7 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 export interface LiveOptions {
-  /** Each change, in order, once. Stored events never repeat; `voice_transcript` events are transient. */
+  /** Each change, in order, once. Stored events never repeat; `voice_transcript` and `turn_result` events are transient. */
   onEvent(event: LiveEvent): void;
   /** Resume after this id (e.g. one saved before a page reload). Default: from now. */
   lastEventId?: number | undefined;
@@ -133,7 +133,7 @@ export class LiveSubscription {
         return;
       case 'event': {
         const event = msg.event;
-        if (event.type !== 'voice_transcript') {
+        if (!TRANSIENT_EVENT_TYPES.includes(event.type)) {
           // After a reconnect the backfill may overlap what the old socket delivered.
           if (this.#lastEventId !== undefined && event.id <= this.#lastEventId) return;
           this.#lastEventId = event.id;

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { LiveCloseCode, type LiveEvent, type ServerMessage } from '@sayso/protocol';
+import { LiveCloseCode, TRANSIENT_EVENT_TYPES, type LiveEvent, type ServerMessage } from '@sayso/protocol';
 
 /** Reads stored events of one person with `seq` in (after, upTo], in order, at most `limit`. */
 export type ReadEvents = (userId: string, after: number, upTo: number, limit: number) => Promise<LiveEvent[]>;
@@ -42,7 +42,7 @@ export class LiveClient {
   deliver(event: LiveEvent, frame: Frame): void {
     if (this.closed) return;
     // Transcripts are transient (not stored, not replayed): send as they come once started.
-    if (event.type === 'voice_transcript') {
+    if (TRANSIENT_EVENT_TYPES.includes(event.type)) {
       if (this.lastSent >= 0) this.send(frame);
       return;
     }
