@@ -37,6 +37,16 @@ const Env = z.object({
   OPENAI_BASE_URL: optionalString,
   SAYSO_EMBED_MODEL: z.string().default('text-embedding-3-small'),
   SAYSO_EMBEDDER: z.enum(['auto', 'openai', 'local', 'hash']).default('auto'),
+  SAYSO_PIPELINE: z.enum(['inline', 'off']).default('inline'),
+  SAYSO_STAGE_CLAIM_MS: z.coerce.number().int().min(100).default(30_000),
+  SAYSO_LLM_MODEL: z.string().default('gpt-4o-mini'),
+  SAYSO_STT_MODEL: z.string().default('whisper-1'),
+  SAYSO_UNDERSTANDER: z.enum(['auto', 'openai', 'offline']).default('auto'),
+  SAYSO_STT: z.enum(['auto', 'openai', 'local']).default('auto'),
+  SAYSO_TTS: z.enum(['auto', 'elevenlabs', 'local']).default('auto'),
+  ELEVENLABS_API_KEY: optionalString,
+  ELEVENLABS_BASE_URL: optionalString,
+  SAYSO_ELEVENLABS_VOICE: z.string().default('21m00Tcm4TlvDq8ikWAM'),
 });
 
 export type Config = ReturnType<typeof readConfig>;
@@ -69,5 +79,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     openaiBaseUrl: e.OPENAI_BASE_URL,
     embedModel: e.SAYSO_EMBED_MODEL,
     embedder: e.SAYSO_EMBEDDER,
+    pipeline: e.SAYSO_PIPELINE,
+    stageClaimMs: e.SAYSO_STAGE_CLAIM_MS,
+    llmModel: e.SAYSO_LLM_MODEL,
+    sttModel: e.SAYSO_STT_MODEL,
+    understander: e.SAYSO_UNDERSTANDER,
+    stt: e.SAYSO_STT,
+    tts: e.SAYSO_TTS,
+    elevenLabsApiKey: e.ELEVENLABS_API_KEY,
+    elevenLabsBaseUrl: e.ELEVENLABS_BASE_URL,
+    elevenLabsVoice: e.SAYSO_ELEVENLABS_VOICE,
   };
 }

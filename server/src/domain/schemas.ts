@@ -244,3 +244,26 @@ export type JournalListInput = z.infer<typeof JournalListQuery>;
 export type HabitCreateInput = z.infer<typeof HabitCreate>;
 export type HabitPatchInput = z.infer<typeof HabitPatch>;
 export type CheckinInputValue = z.infer<typeof CheckinInput>;
+
+export const TurnContextIn = z.strictObject({
+  last: z
+    .strictObject({ kind: z.enum(['task', 'event', 'habit', 'journal']), id: Id, title: z.string().max(500) })
+    .optional(),
+});
+export const TextTurn = z
+  .strictObject({
+    text: z.string().trim().min(1, 'say something').max(1000, 'keep a turn under 1,000 characters'),
+    context: TurnContextIn.optional().openapi({ description: 'The `context` of the previous reply, so follow-ups ("move it to Friday") work.' }),
+    waitMs: z.number().int().min(0).max(30_000).optional(),
+  })
+  .openapi('TextTurn');
+export const TurnOut = z
+  .object({
+    turnId: z.string(),
+    text: z.string().optional(),
+    reply: z.string().optional(),
+    outcome: z.unknown().optional(),
+    timings: z.record(z.string(), z.number()).optional(),
+    context: TurnContextIn.optional(),
+  })
+  .openapi('TurnResult');

@@ -16,6 +16,7 @@ import { authRoutes, type LocalSignInOptions } from './routes/auth.js';
 import { habitRoutes } from './routes/habits.js';
 import { journalRoutes } from './routes/journal.js';
 import { taskRoutes } from './routes/tasks.js';
+import { turnRoutes, type TurnDeps } from './routes/turns.js';
 import type { Sessions } from './sessions.js';
 
 export interface AppDeps {
@@ -28,6 +29,8 @@ export interface AppDeps {
   metrics: Metrics;
   log: Logger;
   corsOrigins: readonly string[];
+  /** Text turns through the pipeline; absent when this gateway runs without one. */
+  turns?: TurnDeps;
   /** Checks of the database and the bus for /health; each throws when down. */
   health: Record<string, () => Promise<void>>;
 }
@@ -65,6 +68,7 @@ export function createApp(deps: AppDeps): express.Express {
   taskRoutes(router, registry, deps.tasks);
   journalRoutes(router, registry, deps.journal);
   habitRoutes(router, registry, deps.habits);
+  if (deps.turns) turnRoutes(router, registry, deps.turns);
   app.use(router);
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({

@@ -1,0 +1,32 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Router } from 'express';
+import type { Users } from '../../domain/users.js';
+import { TextTurn, TurnOut } from '../../domain/schemas.js';
+import type { ReplyRouter } from '../../pipeline/replies.js';
+import type { TurnStarter } from '../../pipeline/turns.js';
+import { defineRoute } from '../route.js';
+
+export interface TurnDeps {
+  starter: TurnStarter;
+  replies: ReplyRouter;
+  users: Users;
+}
+
+export function turnRoutes(router: Router, registry: OpenAPIRegistry, deps: TurnDeps): void {
+  defineRoute(router, registry, {
+    method: 'post', path: '/v1/turns', tag: 'Turns',
+    summary: 'Say something in text ("add milk to my shopping list"): understood and acted on like speech. Waits for the reply (up to `waitMs`, default 15 s); 202 if it is still running.',
+    body: TextTurn,
+    ok: { status: 200, schema: TurnOut, description: 'What Sayso did and said, and the context for the next turn.' },
+    handle: async ({ userId, body }) => {
+      const timeZone = await deps.users.timeZone(userId);
+      const turnId = crypto.randomUUID();
+      const reply = deps.replies.waitFor(turnId, body.waitMs ?? 15_000);
+      await deps.starter.text({ userId, sessionId: `rest:${turnId}`, turnId, text: body.text, context: { ...(body.context?.last ? { last: body.context.last } : {}), timeZone } });
+      const r = await reply;
+      if (!r) return { status: 202, body: { turnId } };
+      const { timeZone: _tz, ...context } = r.context;
+      return { body: { turnId, text: r.text, reply: r.reply, outcome: r.outcome, timings: r.timings, context } };
+    },
+  });
+}

@@ -1,0 +1,125 @@
+import type { LiveEvent } from '@sayso/protocol';
+import type { EventBus } from '../bus/port.js';
+import { consume, type Stoppable } from '../bus/consumer.js';
+import type { Changes } from '../domain/changes.js';
+import { AppError } from '../domain/errors.js';
+import type { Users } from '../domain/users.js';
+import type { Logger } from '../log.js';
+import type { Understander } from '../providers/llm/port.js';
+import type { SpeechToText } from '../providers/stt/port.js';
+import type { Db } from '../store/open-store.js';
+import { act, type ActDeps } from './act.js';
+import { nextContext, understandContext } from './context.js';
+import { STREAMS, type IntentMessage, type ReplyMessage, type SegmentMessage, type TextMessage } from './messages.js';
+import * as say from './say.js';
+
+export type StageName = 'stt' | 'understand' | 'act';
+export const ALL_STAGES: readonly StageName[] = ['stt', 'understand', 'act'];
+
+export interface StageDeps extends ActDeps {
+  bus: EventBus;
+  db: Db;
+  users: Users;
+  changes: Changes;
+  stt: SpeechToText;
+  understander: Understander;
+  log: Logger;
+  /** Called with each finished stage's duration, for /metrics. */
+  observe?: (stage: string, ms: number) => void;
+}
+
+/** Below this, an understood action is not carried out; Sayso asks instead. */
+const MIN_CONFIDENCE = 0.35;
+
+/**
+ * Runs pipeline stages as consumer-group readers of their bus streams. Several processes may
+ * run the same stages: each message goes to one of them, and a crashed one's messages are
+ * claimed by another after `claimIdleMs`.
+ */
+export function startStages(
+  deps: StageDeps,
+  options: { consumer: string; stages?: readonly StageName[]; claimIdleMs?: number },
+): { stop(): Promise<void> } {
+  const run = (stage: StageName, stream: string, handle: (m: never) => Promise<void>): Stoppable =>
+    consume({
+      bus: deps.bus,
+      stream,
+      group: `stage.${stage}`,
+      consumer: options.consumer,
+      claimIdleMs: options.claimIdleMs ?? 30_000,
+      blockMs: 2_000,
+      handle: async (message) => {
+        if (!message.data) return; // unreadable entry: ack it rather than retry forever
+        await handle(message.data as never);
+      },
+      onError: (err, context) => deps.log.warn({ err: String(err), stage, context }, 'pipeline stage error'),
+    });
+  const chosen = options.stages ?? ALL_STAGES;
+  const loops: Stoppable[] = [];
+  if (chosen.includes('stt')) loops.push(run('stt', STREAMS.segments, (m: SegmentMessage) => transcribe(deps, m)));
+  if (chosen.includes('understand')) loops.push(run('understand', STREAMS.texts, (m: TextMessage) => understand(deps, m)));
+  if (chosen.includes('act')) loops.push(run('act', STREAMS.intents, (m: IntentMessage) => carryOut(deps, m)));
+  return { stop: async () => void (await Promise.all(loops.map((l) => l.stop()))) };
+}
+
+async function transcribe(deps: StageDeps, m: SegmentMessage): Promise<void> {
+  const started = Date.now();
+  const buffer = Buffer.from(m.pcm, 'base64');
+  const pcm = new Int16Array(buffer.buffer, buffer.byteOffset, Math.floor(buffer.byteLength / 2));
+  const { text } = await deps.stt.transcribe(pcm);
+  const stt = Date.now() - started;
+  deps.observe?.('stt', stt);
+  deps.log.info({ turnId: m.turnId, samples: pcm.length, chars: text.length, ms: stt }, 'transcribed');
+  const { pcm: _pcm, sampleRate: _rate, ...base } = m;
+  const timings = { ...m.timings, stt };
+  await transient(deps, m.userId, { type: 'voice_transcript', data: { turnId: m.turnId, text, final: true } });
+  if (!text.trim()) {
+    await reply(deps, { ...base, timings, text: '', reply: "Sorry, I didn't catch that.", outcome: { action: { kind: null, action: 'none' }, status: 'none' } });
+    return;
+  }
+  await deps.bus.publish(STREAMS.texts, { ...base, timings, text, via: 'voice' } satisfies TextMessage);
+}
+
+async function understand(deps: StageDeps, m: TextMessage): Promise<void> {
+  const started = Date.now();
+  const context = await understandContext(deps.db, m.userId, m.context, new Date(m.endedAt));
+  const understanding = await deps.understander.understand(m.text, context);
+  const ms = Date.now() - started;
+  deps.observe?.('understand', ms);
+  const { via: _via, ...base } = m;
+  await deps.bus.publish(STREAMS.intents, { ...base, understanding, timings: { ...m.timings, understand: ms } } satisfies IntentMessage);
+}
+
+async function carryOut(deps: StageDeps, m: IntentMessage): Promise<void> {
+  const started = Date.now();
+  const { action, confidence } = m.understanding;
+  const unsure = action.action !== 'none' && confidence < MIN_CONFIDENCE;
+  let result;
+  try {
+    result = unsure
+      ? { outcome: { action, status: 'none' as const }, reply: `I'm not sure what you meant by "${say.snippet(m.text, 80)}". Nothing was changed; could you say it another way?` }
+      : await act(deps, { userId: m.userId, source: 'voice', turnId: m.turnId }, action, m.context);
+  } catch (err) {
+    // A request the domain refuses (a name taken, a bad date) is answered, not retried.
+    if (!(err instanceof AppError) || err.status >= 500) throw err;
+    result = { outcome: { action, status: 'failed' as const }, reply: `${err.message.split('. ')[0]}. Nothing was changed.` };
+  }
+  const ms = Date.now() - started;
+  deps.observe?.('act', ms);
+  const { understanding: _u, ...base } = m;
+  await reply(deps, { ...base, timings: { ...m.timings, act: ms, toCommit: Date.now() - m.endedAt }, ...result, context: nextContext(m.context, result.outcome) });
+}
+
+async function reply(deps: StageDeps, r: ReplyMessage): Promise<void> {
+  await deps.bus.publish(STREAMS.replies, r);
+  await transient(deps, r.userId, {
+    type: 'turn_result',
+    data: { turnId: r.turnId, text: r.text, reply: r.reply, outcome: r.outcome, timings: r.timings as Record<string, number> },
+  });
+}
+
+/** Sends a transient live event (not stored); its id is the person's last stored event id. */
+async function transient(deps: StageDeps, userId: string, e: Pick<Extract<LiveEvent, { type: 'voice_transcript' | 'turn_result' }>, 'type' | 'data'>): Promise<void> {
+  const id = await deps.users.lastEventId(userId);
+  await deps.changes.publish(userId, [{ v: 1, id, at: new Date().toISOString(), source: 'voice', ...e } as LiveEvent]);
+}

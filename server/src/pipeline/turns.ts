@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import type { EventBus } from '../bus/port.js';
+import { STREAMS, type SegmentMessage, type TextMessage, type TurnContext } from './messages.js';
+
+/** Starts turns: a typed text or a spoken segment enters the pipeline here. */
+export class TurnStarter {
+  constructor(private readonly bus: EventBus) {}
+
+  async text(input: { userId: string; sessionId: string; text: string; context: TurnContext; turnId?: string }): Promise<string> {
+    const turnId = input.turnId ?? randomUUID();
+    const message: TextMessage = {
+      turnId,
+      userId: input.userId,
+      sessionId: input.sessionId,
+      endedAt: Date.now(),
+      context: input.context,
+      timings: {},
+      text: input.text,
+      via: 'typed',
+    };
+    await this.bus.publish(STREAMS.texts, message);
+    return turnId;
+  }
+
+  async speech(input: {
+    userId: string;
+    sessionId: string;
+    turnId: string;
+    pcm: Int16Array;
+    endedAt: number;
+    vadMs: number;
+    context: TurnContext;
+  }): Promise<void> {
+    const message: SegmentMessage = {
+      turnId: input.turnId,
+      userId: input.userId,
+      sessionId: input.sessionId,
+      endedAt: input.endedAt,
+      context: input.context,
+      timings: { vad: input.vadMs },
+      pcm: Buffer.from(input.pcm.buffer, input.pcm.byteOffset, input.pcm.byteLength).toString('base64'),
+      sampleRate: 16000,
+    };
+    await this.bus.publish(STREAMS.segments, message);
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Local speech from npm packages alone: no network, no system package, text never leaves the
+ * machine. Two engines run in worker threads (engine-worker.ts):
+ *
+ * - `flite` (default, voice `rms`, 16 kHz): CMU Flite compiled to WASI. Intelligible: Debian
+ *   pocketsphinx transcribed its speech of ten assistant replies at ~25% word error rate.
+ * - `espeak` (voice `en-us`, 22,050 Hz): eSpeak NG via emscripten. Robotic; the same check gave
+ *   ~85% word error rate. Kept as a second local choice (more languages, no temp files).
+ *
+ * Measured on this 2-core machine by `npx tsx bench/tts.ts`; see the numbers there and in the
+ * class docs below. Text is split into clauses (clauses.ts) and each clause's audio is yielded as
+ * soon as it is made, with the next clause already being synthesised meanwhile.
+ */
+import { splitClauses } from './clauses.js';
+import { EnginePool } from './engine-pool.js';
+import type { EngineName } from './engine-worker.js';
+import type { SynthesizeOptions, TextToSpeech, TtsCapabilities } from './port.js';
+
+export interface LocalTTSOptions {
+  /** Default `flite`. */
+  engine?: EngineName;
+  /** Default voice: flite `rms` (also `slt`, `awb`, `kal16`, `kal`), espeak `en-us`. */
+  voice?: string;
+  /** Output rate; the engine's own rate is resampled in the worker. Default: flite 16 kHz, espeak 22,050 Hz. */
+  sampleRate?: number;
+  /** Worker threads, each with its own engine. Default 1: a clause takes ~20-70 ms, so one keeps up with several replies. */
+  workers?: number;
+  /** Replace a flite worker after this many clauses, bounding its memory. Default 500 (espeak: never). */
+  recycleAfter?: number;
+}
+
+/**
+ * @example
+ * ```ts
+ * const tts = new LocalTTS();
+ * await tts.warm(); // at startup: loads the engine so the first reply is not slow
+ * for await (const pcm of tts.synthesize('Done. I added call the dentist, for tomorrow.')) play(pcm);
+ * await tts.close(); // at shutdown
+ * ```
+ */
+export class LocalTTS implements TextToSpeech {
+  readonly id: string;
+  readonly capabilities: TtsCapabilities;
+  private readonly pool: EnginePool;
+
+  constructor(options: LocalTTSOptions = {}) {
+    const engine = options.engine ?? 'flite';
+    const voice = options.voice ?? (engine === 'flite' ? 'rms' : 'en-us');
+    const sampleRate = options.sampleRate ?? (engine === 'flite' ? 16_000 : 22_050);
+    this.id = `local:${engine}/${voice}`;
+    this.capabilities = { streaming: true, local: true, sampleRate };
+    this.pool = new EnginePool({
+      engine,
+      voice,
+      sampleRate,
+      size: Math.max(1, options.workers ?? 1),
+      recycleAfter: options.recycleAfter ?? (engine === 'flite' ? 500 : Infinity),
+    });
+  }
+
+  /** Loads the engine now instead of on the first reply (~0.2-0.5 s of CPU). */
+  warm(): Promise<void> {
+    return this.pool.warm();
+  }
+
+  /** Stops the worker threads. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  async *synthesize(text: string, options: SynthesizeOptions = {}): AsyncGenerator<Int16Array> {
+    const { signal, voice } = options;
+    const clauses = splitClauses(text);
+    if (clauses.length === 0 || signal?.aborted) return;
+    // Ours aborts on the caller's abort and when the caller stops iterating early.
+    const stop = new AbortController();
+    const onAbort = () => stop.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const start = (clause: string) => {
+      const pcm = this.pool.run(clause, voice, stop.signal);
+      pcm.catch(() => {}); // awaited below, or dropped on abort: never unhandled
+      return pcm;
+    };
+    try {
+      let next = start(clauses[0]!);
+      for (let i = 0; i < clauses.length; i++) {
+        let pcm: Int16Array;
+        try {
+          pcm = await next;
+        } catch (err) {
+          if (stop.signal.aborted) return; // barge-in: end quietly
+          throw err;
+        }
+        // Synthesise the next clause while this one is being played.
+        if (i + 1 < clauses.length) next = start(clauses[i + 1]!);
+        if (pcm.length > 0) yield pcm;
+        if (stop.signal.aborted) return;
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      stop.abort();
+    }
+  }
+}

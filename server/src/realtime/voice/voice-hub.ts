@@ -1,0 +1,141 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { RTCCertificate } from 'werift';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { Sessions } from '../../http/sessions.js';
+import type { Logger } from '../../log.js';
+import { VOICE_PATH, VOICE_MAX_BINARY_BYTES, VoiceCloseCode } from './messages.js';
+import { loadVad, Vad } from './vad.js';
+import { VoiceSession, type VoiceHandlers } from './voice-session.js';
+import { setupCertificate, warmUpOpus } from './webrtc-ingest.js';
+
+const BEARER_PROTOCOL = 'sayso.bearer.';
+
+export interface VoiceHubDeps {
+  sessions: Sessions;
+  log: Logger;
+  handlers: VoiceHandlers;
+  /** The DTLS certificate for every peer connection; made at `start` when not given. */
+  certificate?: RTCCertificate;
+  /** Extra ICE host addresses to offer (werift leaves loopback out; tests on one host may add 127.0.0.1). */
+  iceAdditionalHostAddresses?: string[];
+  heartbeatMs?: number;
+}
+
+/**
+ * Voice at /v1/voice: one socket is one `VoiceSession`. The socket carries signalling and control
+ * as JSON, the reply as binary PCM, and the mic as binary PCM when WebRTC is not used.
+ *
+ * @example
+ * const voice = new VoiceHub({ sessions, log, handlers: pipeline });
+ * await voice.start(server);
+ */
+export class VoiceHub {
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    // Above the audio frame limit, so an oversized frame gets an error instead of a dropped socket.
+    maxPayload: 16 * VOICE_MAX_BINARY_BYTES,
+    handleProtocols: (offered) => [...offered].find((p) => p.startsWith(BEARER_PROTOCOL)) ?? false,
+  });
+  private readonly open = new Set<VoiceSession>();
+  private readonly alive = new WeakMap<WebSocket, boolean>();
+  private certificate: RTCCertificate | undefined;
+  private server: Server | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head);
+
+  constructor(private readonly deps: VoiceHubDeps) {}
+
+  /** Makes the certificate and warms the decoder and VAD up front, then takes upgrades on /v1/voice. */
+  async start(server: Server): Promise<void> {
+    const started = Date.now();
+    const [certificate] = await Promise.all([this.deps.certificate ?? setupCertificate(), warmUpOpus(), loadVad()]);
+    this.certificate = certificate;
+    this.server = server;
+    server.on('upgrade', this.onUpgrade);
+    this.heartbeat = setInterval(() => this.beat(), this.deps.heartbeatMs ?? 30_000);
+    this.heartbeat.unref();
+    this.deps.log.debug({ ms: Date.now() - started }, 'voice hub ready');
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.server?.off('upgrade', this.onUpgrade);
+    for (const s of this.open) s.close(1001, 'gateway shutting down; reconnect');
+    this.open.clear();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  /** Voice sessions open on this gateway. */
+  get size(): number {
+    return this.open.size;
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== VOICE_PATH) return; // another hub's path
+    this.wss.handleUpgrade(req, socket, head, (ws) => void this.connect(ws, req, url));
+  }
+
+  private async connect(ws: WebSocket, req: IncomingMessage, url: URL): Promise<void> {
+    // The page may send hello before the token is checked: hold its frames until then.
+    const early: Array<[RawData, boolean]> = [];
+    const hold = (data: RawData, isBinary: boolean) => void early.push([data, isBinary]);
+    ws.on('message', hold);
+    ws.on('error', () => ws.terminate());
+    const token = url.searchParams.get('token') ?? bearerFromProtocol(req.headers['sec-websocket-protocol']);
+    let userId: string;
+    let expiresAt: Date;
+    try {
+      if (!token) throw new Error('no token');
+      ({ userId, expiresAt } = await this.deps.sessions.verify(token));
+    } catch {
+      ws.close(VoiceCloseCode.unauthorized, token ? 'session token invalid or expired: sign in again' : 'sign in: pass ?token=<session token>');
+      return;
+    }
+    const vad = await Vad.create();
+    if (ws.readyState !== ws.OPEN || !this.certificate) {
+      vad.free();
+      return;
+    }
+    const session = new VoiceSession(userId, ws, {
+      vad, handlers: this.deps.handlers, log: this.deps.log,
+      rtc: { certificate: this.certificate, ...(this.deps.iceAdditionalHostAddresses ? { iceAdditionalHostAddresses: this.deps.iceAdditionalHostAddresses } : {}) },
+    });
+    this.open.add(session);
+    this.alive.set(ws, true);
+    const expiry = setTimeout(() => session.close(VoiceCloseCode.unauthorized, 'session expired: sign in again'), Math.min(expiresAt.getTime() - Date.now(), 2 ** 31 - 1));
+    ws.off('message', hold);
+    ws.on('message', (data, isBinary) => session.receive(toBuffer(data), isBinary));
+    ws.on('pong', () => this.alive.set(ws, true));
+    ws.on('close', () => {
+      clearTimeout(expiry);
+      session.close();
+      this.open.delete(session);
+      this.deps.log.debug({ sessionId: session.id, ...session.ingestStats }, 'voice socket closed');
+    });
+    for (const [data, isBinary] of early) session.receive(toBuffer(data), isBinary);
+    this.deps.log.debug({ sessionId: session.id, userId }, 'voice socket open');
+  }
+
+  private beat(): void {
+    for (const ws of this.wss.clients) {
+      if (this.alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.set(ws, false);
+      ws.ping();
+    }
+  }
+}
+
+function toBuffer(data: RawData): Buffer {
+  return Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
+
+/** Browsers cannot set headers on WebSockets: a token may ride as a subprotocol `sayso.bearer.<token>`. */
+function bearerFromProtocol(header: string | undefined): string | null {
+  const p = header?.split(',').map((s) => s.trim()).find((s) => s.startsWith(BEARER_PROTOCOL));
+  return p ? p.slice(BEARER_PROTOCOL.length) : null;
+}
