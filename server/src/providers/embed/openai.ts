@@ -82,7 +82,7 @@ export class OpenAIEmbedder implements Embedder {
 /** Maps SDK errors to messages that say what to do. Never includes the input text. */
 function toEmbedError(err: unknown, model: string): EmbedError {
   if (!(err instanceof OpenAI.APIError)) {
-    return new EmbedError('OpenAI embeddings failed unexpectedly; retry later.', { retryable: true, cause: err });
+    return new EmbedError('OpenAI embeddings failed unexpectedly (see cause); this is likely a bug, not an outage.', { retryable: false, cause: err });
   }
   const ref = err.requestID ? ` (request ${err.requestID})` : '';
   const status = err.status;
