@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { lt, sql } from 'drizzle-orm';
 import type { EventBus } from './bus/port.js';
@@ -14,6 +15,14 @@ import { Sessions } from './http/sessions.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { chooseEmbedder } from './providers/embed/choose.js';
+import { chooseStt, chooseTts, chooseUnderstander } from './providers/choose-voice.js';
+import type { Understander } from './providers/llm/port.js';
+import type { SpeechToText } from './providers/stt/port.js';
+import type { TextToSpeech } from './providers/tts/port.js';
+import { ReplyRouter } from './pipeline/replies.js';
+import { startStages } from './pipeline/stages.js';
+import { TurnStarter } from './pipeline/turns.js';
+import { Turns } from './domain/turns.js';
 import type { Embedder } from './providers/embed/port.js';
 import { LiveHub } from './realtime/live-hub.js';
 import { openStore, type Store } from './store/open-store.js';
@@ -31,6 +40,9 @@ export interface Gateway {
   journal: JournalService;
   habits: HabitService;
   live: LiveHub;
+  starter: TurnStarter;
+  replies: ReplyRouter;
+  tts: TextToSpeech;
   log: Logger;
   close(): Promise<void>;
 }
@@ -40,6 +52,9 @@ export interface GatewayParts {
   store?: Store;
   bus?: EventBus;
   embedder?: Embedder;
+  stt?: SpeechToText;
+  understander?: Understander;
+  tts?: TextToSpeech;
   log?: Logger;
 }
 
@@ -51,11 +66,19 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
     (await openStore(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.dbPoolSize } : { kind: 'embedded', dataDir: config.dataDir }));
   const bus = parts.bus ?? openBus({ ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), prefix: config.busPrefix });
   const embedding = parts.embedder ? { embedder: parts.embedder, why: 'given by the caller' } : chooseEmbedder(config);
+  const given = <T>(engine: T) => ({ engine, why: 'given by the caller' });
+  const stt = parts.stt ? given(parts.stt) : chooseStt(config);
+  const understander = parts.understander ? given(parts.understander) : chooseUnderstander(config, log);
+  const tts = parts.tts ? given(parts.tts) : chooseTts(config);
   log.info(
     {
       store: store.kind === 'embedded' ? `embedded PGlite at ${config.dataDir}` : 'Postgres at DATABASE_URL',
       bus: config.redisUrl && !parts.bus ? 'Redis Streams at REDIS_URL' : parts.bus ? 'given by the caller' : 'in-process (set REDIS_URL to share with other gateways)',
       embedder: `${embedding.embedder.id} (${embedding.why})`,
+      stt: `${stt.engine.id} (${stt.why})`,
+      understanding: `${understander.engine.id} (${understander.why})`,
+      tts: `${tts.engine.id} (${tts.why})`,
+      pipeline: config.pipeline === 'inline' ? 'stages run in this process' : 'off here: run `npm run worker`',
     },
     'engines',
   );
@@ -68,9 +91,20 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
   const tasks = new TaskService(db, changes, users);
   const journal = new JournalService(db, changes, users, embedding.embedder, log);
   const habits = new HabitService(db, changes, users);
+  const starter = new TurnStarter(bus);
+  const replies = new ReplyRouter(bus, log);
+  await replies.start();
+  const stages =
+    config.pipeline === 'inline'
+      ? startStages(
+          { bus, db, users, changes, tasks, journal, habits, turns: new Turns(db), stt: stt.engine, understander: understander.engine, log, observe: (stage, ms) => metrics.turnStage.observe({ stage }, ms / 1000) },
+          { consumer: `${hostname()}-${process.pid}`, claimIdleMs: config.stageClaimMs },
+        )
+      : undefined;
 
   const app = createApp({
     tasks, journal, habits, users, sessions, metrics, log,
+    turns: { starter, replies, users },
     local: { enabled: config.localSignIn, password: config.localPassword },
     corsOrigins: config.corsOrigins,
     health: {
@@ -97,13 +131,19 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
 
   let closing: Promise<void> | undefined;
   return {
-    url, server, store, bus, sessions, users, tasks, journal, habits, live, log,
+    url, server, store, bus, sessions, users, tasks, journal, habits, live, starter, replies, tts: tts.engine, log,
     close: () =>
       (closing ??= (async () => {
         maintenance.stop();
         await live.stop();
+        await stages?.stop();
+        await replies.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        // Engines this gateway made (not given by a caller) hold processes and workers: end them.
+        for (const made of [parts.stt ? null : stt.engine, parts.tts ? null : tts.engine]) {
+          await (made as { close?: () => Promise<void> } | null)?.close?.();
+        }
         if (!parts.bus) await bus.close();
         if (!parts.store) await store.close();
       })()),

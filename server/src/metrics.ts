@@ -29,6 +29,13 @@ export function createMetrics() {
       help: 'Events sent to live sockets (including resume backfill).',
       registers: [registry],
     }),
+    turnStage: new Histogram({
+      name: 'sayso_turn_stage_seconds',
+      help: 'Duration of each voice-turn stage (vad, stt, understand, act, tts_first_byte, to_commit).',
+      labelNames: ['stage'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
     liveDropped: new Counter({
       name: 'sayso_live_slow_clients_dropped_total',
       help: 'Live sockets closed because they could not keep up (they resume on reconnect).',

@@ -1,5 +1,6 @@
 import type { Understanding } from '@sayso/protocol';
-import { createEvent, createTask } from './offline/create.js';
+import { createEvent } from './offline/create-event.js';
+import { createTask } from './offline/create-task.js';
 import type { Rule } from './offline/found.js';
 import { habitCheckIn, habitCreate, habitQuery } from './offline/habits.js';
 import { journalCreate, journalQuery } from './offline/journal.js';
@@ -30,7 +31,7 @@ const RULES: readonly Rule[] = [
 
 // Event phrasing ("schedule…", "…on my calendar") is tried before task phrasing, except that a
 // reminder or a list is a task even when it names an event ("remind me about the meeting").
-const TASK_FIRST = /^(?:(?:i |we )?(?:need|have|got) to|remind|set (?:a |an )?(?:reminder|remainder)|add .+ to (?:my |the )?(?:[\w'-]+ )*list|reminder|don't forget|remember)\b/i;
+const TASK_FIRST = /^(?:(?:i |we )?(?:need|have|got) to|remind|(?:set|set up|create|make|add|put|send me|give me|leave me|new)(?: a| an)?(?: new)? (?:reminder|remainder)|add .+ to (?:my |the )?(?:[\w'-]+ )*list|reminder|don't forget|remember)\b/i;
 
 /**
  * Sayso's offline understanding engine: rules over the words plus chrono-node for dates. No

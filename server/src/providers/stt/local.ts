@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandArpa, normaliseHints, rulesWithHints, toJsgf } from './language-model.js';
 import { PocketSphinxProcess, type Send, type WorkerReply } from './pocketsphinx-process.js';
-import { SAMPLE_RATE, STTError, abortError, raceAbort } from './port.js';
+import { SAMPLE_RATE, abortError, raceAbort } from './port.js';
 import type { SpeechToText, STTCapabilities, TranscribeOptions, Transcript, TranscriptStream } from './port.js';
 import { pronounce } from './pronounce.js';
 import { pcmToBuffer } from './wav.js';
@@ -235,4 +235,3 @@ function concat(parts: Int16Array[]): Int16Array {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export { STTError };

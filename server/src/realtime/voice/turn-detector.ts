@@ -1,6 +1,10 @@
 import { VAD_FRAME_SAMPLES, type Vad } from './vad.js';
 
 const FRAME_MS = 20;
+/** A voiced frame this far below the running speech level (-20 dB) counts as silence. */
+const QUIET = 0.1;
+/** Frames kept after the last loud one: the decay of the last sound. */
+const TAIL_FRAMES = 3;
 
 export interface TurnDetectorOptions {
   /** Speech must add up to this much (gaps under `maxGapMs` allowed) before a turn starts: noise gives short bursts. */
@@ -48,7 +52,7 @@ export class TurnDetector {
   private pendingLen = 0;
   private history: Frame[] = []; // recent frames while not capturing (pre-roll and candidate)
   private candidate: { start: number; voiced: number; gap: number } | undefined;
-  private capture: { frames: Frame[]; source: 'vad' | 'ptt'; speechStartedAt: number; silenceMs: number; lastLoud: number } | undefined;
+  private capture: { frames: Frame[]; source: 'vad' | 'ptt'; speechStartedAt: number; silenceMs: number; lastLoud: number; level: number } | undefined;
   private pttHeld = false;
   private readonly historyMax: number;
 
@@ -112,7 +116,9 @@ export class TurnDetector {
     const f: Frame = { pcm, t, voiced, rms: rms(pcm) };
     if (cap) {
       cap.frames.push(f);
-      if (voiced) {
+      // fvad holds "speech" ~120 ms past the end: a frame far below the speech level is silence too.
+      if (voiced) cap.level += (f.rms - cap.level) * 0.05;
+      if (voiced && f.rms >= cap.level * QUIET) {
         cap.silenceMs = 0;
         cap.lastLoud = cap.frames.length - 1;
       } else cap.silenceMs += FRAME_MS;
@@ -146,8 +152,10 @@ export class TurnDetector {
   }
 
   private begin(source: 'vad' | 'ptt', speechStartedAt: number, frames: Frame[]): void {
-    const lastLoud = frames.findLastIndex((f) => f.voiced);
-    this.capture = { frames, source, speechStartedAt, silenceMs: 0, lastLoud };
+    const voiced = frames.filter((f) => f.voiced);
+    const level = voiced.reduce((sum, f) => sum + f.rms, 0) / Math.max(1, voiced.length);
+    const lastLoud = frames.findLastIndex((f) => f.voiced && f.rms >= level * QUIET);
+    this.capture = { frames, source, speechStartedAt, silenceMs: 0, lastLoud, level };
     this.history = [];
     this.candidate = undefined;
     this.events.onStart({ speechStartedAt, source });
@@ -160,14 +168,9 @@ export class TurnDetector {
     let keep = cap.frames.length;
     let endedAt = at;
     if (cap.source === 'vad') {
-      // fvad holds over ~120 ms after speech: date the end at the last frame still near speech level.
       const last = Math.max(0, cap.lastLoud);
-      keep = Math.min(cap.frames.length, last + 1);
-      const loud = cap.frames.filter((f) => f.voiced).map((f) => f.rms).sort((a, b) => a - b);
-      const floor = (loud[Math.floor(loud.length / 2)] ?? 0) * 0.1;
-      let i = last;
-      while (i > 0 && last - i < 8 && (cap.frames[i]?.rms ?? 0) < floor) i--;
-      endedAt = cap.frames[i]?.t ?? at;
+      keep = Math.min(cap.frames.length, last + 1 + TAIL_FRAMES);
+      endedAt = cap.frames[last]?.t ?? at;
     }
     const pcm = new Int16Array(keep * VAD_FRAME_SAMPLES);
     for (let i = 0; i < keep; i++) pcm.set(cap.frames[i]!.pcm, i * VAD_FRAME_SAMPLES);

@@ -37,7 +37,7 @@ export class VoiceHub {
     maxPayload: 16 * VOICE_MAX_BINARY_BYTES,
     handleProtocols: (offered) => [...offered].find((p) => p.startsWith(BEARER_PROTOCOL)) ?? false,
   });
-  private readonly open = new Set<VoiceSession>();
+  private readonly open = new Map<string, VoiceSession>();
   private readonly alive = new WeakMap<WebSocket, boolean>();
   private certificate: RTCCertificate | undefined;
   private server: Server | undefined;
@@ -61,7 +61,7 @@ export class VoiceHub {
   async stop(): Promise<void> {
     clearInterval(this.heartbeat);
     this.server?.off('upgrade', this.onUpgrade);
-    for (const s of this.open) s.close(1001, 'gateway shutting down; reconnect');
+    for (const s of this.open.values()) s.close(1001, 'gateway shutting down; reconnect');
     this.open.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
@@ -69,6 +69,11 @@ export class VoiceHub {
   /** Voice sessions open on this gateway. */
   get size(): number {
     return this.open.size;
+  }
+
+  /** The open session with this id: where a turn's reply is played (`ReplyMessage.sessionId`). */
+  get(sessionId: string): VoiceSession | undefined {
+    return this.open.get(sessionId);
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -102,7 +107,7 @@ export class VoiceHub {
       vad, handlers: this.deps.handlers, log: this.deps.log,
       rtc: { certificate: this.certificate, ...(this.deps.iceAdditionalHostAddresses ? { iceAdditionalHostAddresses: this.deps.iceAdditionalHostAddresses } : {}) },
     });
-    this.open.add(session);
+    this.open.set(session.id, session);
     this.alive.set(ws, true);
     const expiry = setTimeout(() => session.close(VoiceCloseCode.unauthorized, 'session expired: sign in again'), Math.min(expiresAt.getTime() - Date.now(), 2 ** 31 - 1));
     ws.off('message', hold);
@@ -111,7 +116,7 @@ export class VoiceHub {
     ws.on('close', () => {
       clearTimeout(expiry);
       session.close();
-      this.open.delete(session);
+      this.open.delete(session.id);
       this.deps.log.debug({ sessionId: session.id, ...session.ingestStats }, 'voice socket closed');
     });
     for (const [data, isBinary] of early) session.receive(toBuffer(data), isBinary);

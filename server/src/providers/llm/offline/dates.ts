@@ -91,9 +91,11 @@ export function findWhen(text: string, clock: Clock, direction: Direction): When
     if (/^for (?:a|an|one|half an?|\d+(?:\.\d+)?|a few|a couple of) (?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)$/i.test(r.text.trim())) continue;
     when.spans.push([r.index, r.index + r.text.length]);
     const day = { y: c.get('year') ?? wc.y, m: c.get('month') ?? wc.m, d: c.get('day') ?? wc.d };
-    const saidDay = c.isCertain('day') || c.isCertain('weekday') || c.isCertain('month') || /\b(?:today|tonight|tomorrow|yesterday|week|weekend|month|morning|afternoon|evening|night)\b/i.test(r.text);
+    const saidDay = c.isCertain('day') || c.isCertain('weekday') || c.isCertain('month') || /\b(?:today|tonight|tomorrow|yesterday|week|weekend|month)\b/i.test(r.text);
+    // "evening" alone says a part of today, weaker than "the 27th" said elsewhere.
+    const partOfDay = !saidDay && /\b(?:morning|afternoon|evening|night)\b/i.test(r.text);
     if (saidDay && !dated) dated = adjustDirection(day, c, wc, direction);
-    else if (!saidDay && !implied) implied = day;
+    else if ((partOfDay || !saidDay) && !implied) implied = day;
     if (c.isCertain('hour') && when.time === undefined) {
       let h = c.get('hour') ?? 0;
       // "at 3" means the afternoon in a to-do list, not 3 in the morning.
@@ -202,6 +204,6 @@ export function moveLeadingWhen(text: string, clock: Clock): string {
 /** Cuts `spans` out of `text`. */
 export function cutSpans(text: string, spans: ReadonlyArray<[number, number]>): string {
   let out = text;
-  for (const [a, b] of [...spans].sort((x, y) => y[0] - x[0])) out = `${out.slice(0, a)} ${out.slice(b)}`;
+  for (const [a, b] of [...spans].sort((x, y) => y[0] - x[0])) out = `${out.slice(0, a)} ${out.slice(b).replace(/^'s\b/, '')}`;
   return out.replace(/\s+/g, ' ').trim();
 }

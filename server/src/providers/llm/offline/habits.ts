@@ -7,7 +7,7 @@ import type { Utterance } from './normalize.js';
 const CADENCE =
   /\s*\b(?:(?:every|each|per|a|once a|twice a|(\d+) times (?:a|per)) (?:single )?(day|morning|night|evening|afternoon|week|weekday)|daily|nightly|weekly|every ?day|before bed|after work|in the (?:morning|evening))\b/i;
 const HABIT_CREATE =
-  /^(?:help me (?:to )?|i want to |i'd like to |i would like to |let's |can we )?(?:start|begin|build|create|add|make|set up|setup|form|new|track|get into|pick up)(?: a| an| the| my)?(?: new)? habit(?: of| to| for| called| named| where i| that)?\s*(.*)$/i;
+  /^(?:help me (?:to )?|i want to |i'd like to |i would like to |let's |can we )?(?:start|begin|build|create|add|make|set up|setup|form|new|track|get into|pick up)(?: a| an| the| my)?(?: (?:new|daily|weekly|good|healthy|healthier))* habit(?: of| to| for| called| named| where i| that)?\s*(.*)$/i;
 const START_DOING =
   /^(?:start|begin|get into|make a habit of|make it a habit to|get in the habit of|commit to|i'm going to start|i will start|i'd like to start)\s+(.+)$/i;
 const TRACK = /^(?:track|log|count|monitor)(?: my| how (?:much|many|often)(?: i)?)? (.+)$/i;
@@ -19,7 +19,7 @@ export function habitCreate(u: Utterance): Found | undefined {
   const track = explicit || start ? undefined : TRACK.exec(u.text);
   const body = (explicit ?? start ?? track)?.[1]?.trim();
   if (body === undefined) return undefined;
-  const cadence = CADENCE.exec(body);
+  const cadence = CADENCE.exec(body) ?? (explicit ? /\b(daily|weekly)\b/i.exec(u.text.slice(0, u.text.length - body.length)) : null);
   // Without the word "habit", only a said cadence ("every day") or a habit word alone makes one.
   if (!explicit) {
     if (OFF_DOMAIN.test(body) || /\b(?:list|task|event|meeting|journal|diary|book|timer|you)\b/i.test(body)) return undefined;
@@ -34,8 +34,8 @@ export function habitCreate(u: Utterance): Found | undefined {
     .replace(/\s+(?:again|more)$/i, '')
     .replace(/\s+/g, ' ')
     .trim();
-  const times = cadence?.[1] ?? (/\btwice a\b/i.test(cadence?.[0] ?? '') ? '2' : undefined);
-  const weekly = /\bweek/i.test(cadence?.[0] ?? '') || /\bweekly\b/i.test(cadence?.[0] ?? '');
+  const times = (cadence && /\btimes\b/i.test(cadence[0]) ? cadence[1] : undefined) ?? (/\btwice a\b/i.test(cadence?.[0] ?? '') ? '2' : undefined);
+  const weekly = /\bweek/i.test(cadence?.[0] ?? '');
   const amount = /(?<![:\d])(\d+)(?![:\d])(?!\s?(?:am|pm)\b)/.exec(name);
   const target = times ? Number(times) : amount && !weekly ? Number(amount[1]) : undefined;
   return {
@@ -136,6 +136,8 @@ export function habitCheckIn(u: Utterance, ctx: UnderstandContext): Found | unde
   // The amount: "5" in "ran 5 km", never the "7" of "at 7" or the "3rd" of a date.
   const value = /(?<![:\d]|\b(?:at|on|by|the|since|until) )(\d+(?:\.\d+)?)(?![:\d]|st|nd|rd|th)(?!\s?(?:am|pm)\b)/.exec(rest);
   const day = when.date && when.date !== today(ctx) ? when.date : undefined;
+  // A check-in is about the last few days; "I ran a marathon last year" is a story.
+  if (day && (day > today(ctx) || Date.parse(today(ctx)) - Date.parse(day) > 7 * 86_400_000)) return undefined;
   const text = named ?? plain.replace(/^(?:\d+(?:\.\d+)?\s*)/, '').trim();
   return {
     action: {

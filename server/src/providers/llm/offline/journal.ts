@@ -12,7 +12,7 @@ const CUES = [
   /^dear (?:diary|journal)\b[\s,:.!\-]*/i,
   /^note to self\b[\s,:.!\-]*/i,
   /^(?:(?:can|could) you )?(?:add|write|put|log|record|save|enter|jot|note)(?: (?:this|that|it))?(?: down)? (?:in|to|into|on) (?:my |the )?(?:journal|diary)(?: (?:entry|that|saying))*\b[\s,:.\-]*/i,
-  /^(?:(?:can|could) you )?(?:new|create|make|add|start|write|log|record|open)(?: (?:a|an|new|my))* (?:journal|diary)(?: (?:entry|note|page))?(?: (?:that|saying|about|for today))*\b[\s,:.\-]*/i,
+  /^(?:(?:can|could) you )?(?:new|create|make|add|start|write|log|record|open)(?: (?:a|an|new|my))*(?: [\w-]+)? (?:journal|diary)(?: (?:entry|note|page))?(?: (?:that|saying|about|for today))*\b[\s,:.\-]*/i,
   /^(?:take|make) a (?:quick )?note(?: (?:that|saying))?\b[\s,:.\-]*/i,
   /^journal(?:ing)? (?:that|this)\b[\s,:.\-]*/i,
 ];
@@ -33,6 +33,8 @@ export function journalCreate(u: Utterance): Found | undefined {
   if (text === undefined && TRAILING_CUE.test(raw)) text = raw.replace(TRAILING_CUE, '');
   if (text === undefined) return undefined;
   text = text.replace(FILLER, '').replace(/\s+/g, ' ').trim();
+  // "make a note of that": no words to keep, so the reply asks for them.
+  text = text.replace(/^of\s+/i, '').replace(/^(?:that|this|it)[.!]?$/i, '');
   const mood = /\bmood(?: is| was|:)? ([1-5])(?: out of 5|\/5)?\b/i.exec(text);
   // An empty entry ("dear diary") is still journal intent: the reply asks what to write.
   return {
@@ -42,17 +44,17 @@ export function journalCreate(u: Utterance): Found | undefined {
 }
 
 const TOPIC_QUESTION =
-  /^(?:what|when|where|how often|how many times|did|have|show me what|tell me what|find what|search for what)\b.*\b(?:i|i've)(?: ever)? (?:last |first )?(?:write|wrote|written|journal(?:l?ed)?|note|noted|say|said|mention(?:ed)?|log(?:ged)?|record(?:ed)?)\b(?:.*\b(?:about|on|regarding|re)\b (.+))?/i;
+  /^(?:what|when|where|how often|how many times|did|have|show me what|tell me what|find what|search for what)\b.*\b(?:i|i've)(?: ever)? (?:last |first )?(?:write|wrote|written|journal(?:l?ed)?|noted|said|say(?= about)|mention(?:ed)?|logged|recorded)\b(?:.*\b(?:about|on|regarding|re)\b (.+))?/i;
 const SEARCH =
   /^(?:find|search|look up|look for|show|read|pull up|bring up|open|get)(?: me)?(?: (?:my|the|all(?: my)?|in my|through my|every))? (?:journal|diary) ?(?:entries|entry|notes|pages)?\b(.*)$/i;
 const SUMMARY =
-  /\b(?:how (?:was|has been) (?:my|the) (?:week|month|day|weekend|year)|how(?: is|'s) my (?:week|month|day|weekend|year)(?: going)?|how did (?:my|the|this|last) (?:week|month|day|weekend) go|how have i been(?: feeling| doing| sleeping)?|how did i (?:feel|sleep|do)|(?:summari[sz]e|recap|review|sum up)(?: (?:my|the|this|last|today's|this week's))+ ?(?:week|month|day|weekend|journal|diary|entries)|(?:give me|what's|what is|read me)? ?(?:a|my)? (?:summary|recap|review|overview) of (?:my|the|this|last) (?:week|month|day|weekend|journal|diary|entries)|what (?:happened|did i do) (?:this|last|the past) (?:week|month|weekend)|(?:weekly|monthly) (?:summary|recap|review)|what kind of (?:week|month|day) (?:did i have|was it|have i had)|what was my (?:week|month|day) like)\b/i;
+  /\b(?:how (?:was|has been) (?:my|the|last|this|the last|the past) (?:week|month|day|weekend|year)|how(?: is|'s) my (?:week|month|day|weekend|year)(?: going)?|how did (?:my|the|this|last) (?:week|month|day|weekend) go|how have i been(?: feeling| doing| sleeping)?|how did i (?:feel|sleep|do)|(?:summari[sz]e|recap|review|sum up)(?: (?:my|the|this|last|today's|this week's))+ ?(?:week|month|day|weekend|journal|diary|entries)|(?:give me|what's|what is|read me)? ?(?:a|my)? (?:summary|recap|review|overview) of (?:my|the|this|last) (?:week|month|day|weekend|journal|diary|entries)|what (?:happened|did i do) (?:this|last|the past) (?:week|month|weekend)|(?:weekly|monthly) (?:summary|recap|review)|what kind of (?:week|month|day) (?:did i have|was it|have i had)|what was my (?:week|month|day) like)\b/i;
 
 /** "what did I write about sleep", "how was my week", "show my journal from last week". */
 export function journalQuery(u: Utterance, ctx: UnderstandContext): Found | undefined {
   const s = u.lower;
   if (/\b(?:email|e-mail|text|message|letter|post|tweet|essay|song|book|paper|report|code)\b/.test(s) && !/\b(?:journal|diary)\b/.test(s)) return undefined;
-  const topic = TOPIC_QUESTION.exec(s);
+  const topic = TOPIC_QUESTION.exec(s) ?? (/\b(?:journal|diary)\b/.test(s) ? /^(?:what|when|did|have)\b.*\bi (?:say|said|put|note|noted)\b/.exec(s) : null);
   const search = SEARCH.exec(s);
   if (topic || search) {
     const found = findRange(u.text, ctx, 'past');

@@ -21,7 +21,7 @@ export const OFF_DOMAIN = new RegExp(
 
 /** Things that happen at a time, rather than things to do. */
 export const EVENT_NOUN =
-  /\b(?:meetings?|appointments?|appt|events?|calendar|schedule|call|conference|interview|lunch|dinner|brunch|breakfast|party|birthday|bday|wedding|anniversary|flight|concert|game|match|class|lesson|session|standup|stand-up|reservation|visit|checkup|check-up|reunion|picnic|show|holiday|vacation|trip|ceremony|graduation|practice|rehearsal|doctor'?s?|dentist|haircut|therapist)\b/i;
+  /\b(?:meetings?|appointments?|appt|events?|calendar|schedule|call|conference|interview|lunch|dinner|brunch|breakfast|party|birthday|bday|wedding|anniversary|flight|concert|game|match|class|lesson|session|standup|stand-up|reservation|visit|checkup|check-up|reunion|picnic|show|holiday|vacation|ceremony|graduation|practice|rehearsal|doctor'?s?|dentist|haircut|therapist)\b/i;
 
 /** Words that name a habit even when the person has none yet ("did my meditation"). */
 export const HABIT_WORDS =
@@ -44,7 +44,7 @@ export function stem(word: string): string {
   if (irregular) return irregular;
   if (w.length <= 3) return w;
   w = w.replace(/(?:ations?|ating|ated|ates|ate)$/, '') || w;
-  if (w.length > 4) w = w.replace(/(?:ings?|ed|es|(?<!s)s)$/, '');
+  if (w.length > 4) w = w.replace(/ies$/, 'y').replace(/(?:ings?|ed|es|(?<!s)s)$/, '');
   if (w.length > 3) w = w.replace(/e$/, '');
   if (/([b-df-hj-np-tv-z])\1$/.test(w) && !/(?:ss|ll)$/.test(w)) w = w.slice(0, -1);
   return w;
@@ -87,10 +87,14 @@ export function findName(names: readonly string[] | undefined, text: string): st
 export function cleanPhrase(text: string): string {
   return text
     .replace(/^(?:(?:the|a|an|my|our|this|that|some|to|about|of|for|on|at|by|in|from|due|is|are|please)\s+)+/i, '')
-    .replace(/\s+(?:(?:to|on|at|by|for|from|in|due|until|till|before|please|and|the|my|this|that|of|with|again|today|now)\s*)+$/i, '')
+    .replace(/\s+(?:(?:to|on|at|by|for|from|in|due|until|till|before|please|and|the|my|this|that|of|with|again|today|now|is|are|will be)\s*)+$/i, '')
     .replace(/\s+/g, ' ')
-    .trim();
+    .trim()
+    .replace(/^(?:to|on|at|by|for|from|in|due|the|a|an|my|of|with|about|that|this|is|are)$/i, '');
 }
+
+/** Words to the assistant itself ("I have to tell you a joke"): banter, not a request. */
+export const ASSISTANT_TALK = /\b(?:you|your|yourself)\b/i;
 
 /** Things said instead of an item: "add this to my list", "remind me of it". */
 export const PLACEHOLDER = /^(?:this|that|it|something|anything|stuff|things?|items?|this item|that item|an item|the item|a thing|the following|these|those|them|an entry|a note|one|more)$/i;

@@ -17,12 +17,13 @@ const FILLER = /\b(?:u+m+|u+h+|u+h+m+|e+r+m+|e+r+|h+m+|m+h*m+|a+h+|e+h+|you know
 const LEAD = new RegExp(
   String.raw`^(?:${WAKE}|hey|hi|ok|okay|so|well|oh|alright|all right|right|and|also|then|now|please|kindly|just|quickly|quick|yes|yeah|` +
     String.raw`(?:can|could|would|will) (?:you|u)(?: please)?(?: go ahead and)?|would you mind|go ahead and|` +
-    String.raw`(?:i'd|i would|i) (?:like|want|need) (?:you|u) to|i'd like to|i would like to|i want to|i wanna|let's|lets|let me)\b[\s,]*`,
+    String.raw`(?:i'd|i would|i) (?:like|want|need) (?:you|u) to|i'd like to|i would like to|i want to|i wanna|i need to|i have to|let's|lets|let me)\b[\s,]*`,
   'i',
 );
 // "I want to" is only dropped before a command verb: "I want to go to the beach" stays a statement.
 const COMMAND_VERB =
-  /^(?:add|create|make|set|schedule|put|remove|delete|cancel|start|begin|book|note|log|write|journal|record|track|check|mark|move|change|reschedule|show|read|list|tell|hear|clear|erase|take|include|jot)\b/i;
+  /^(?:add|create|set|schedule|put|remove|delete|cancel|begin|book|note|log|write|journal|record|track|mark|move|change|reschedule|show|read|list|tell|hear|clear|erase|include|jot)\b|^(?:make|take|start|check)\b(?! (?:a |an |some |my )?(?:dinner|lunch|breakfast|coffee|tea|time|sure|sense|money|friends|bed|it|out|off|care|break|nap|shower|walk|notes?)\b)/i;
+const APP_VERB = /^(?:add|create|schedule|put|remove|delete|cancel|set up|book|note|log|journal|mark|move|reschedule|clear|erase)\b/i;
 const TRAIL = new RegExp(String.raw`[\s,]*\b(?:please|thanks|thank you|for me|now|ok|okay|${WAKE})$`, 'i');
 const CORRECTION = /^(?:actually|no wait|wait|sorry|oops|i meant|i mean|no|make that|scratch that,?)\b[\s,]*/i;
 
@@ -44,7 +45,7 @@ export function normalize(raw: string): Utterance {
   for (let i = 0; i < 6; i++) {
     const before = s;
     const corr = CORRECTION.exec(s);
-    if (corr && !/^make that/i.test(corr[0])) {
+    if (corr && !/^make that/i.test(corr[0]) && corr[0].length < s.length) {
       correction = true;
       s = s.slice(corr[0].length);
     }
@@ -52,7 +53,9 @@ export function normalize(raw: string): Utterance {
     if (lead && lead[0].length < s.length) {
       const rest = s.slice(lead[0].length);
       const dropsIntent = /\b(?:i'd like to|i would like to|i want to|i wanna|let's|lets|let me)\b/i.test(lead[0]);
-      if (!dropsIntent || COMMAND_VERB.test(rest)) s = rest;
+      // "I need to take my pills at 8" is itself a to-do; "I need to cancel my meeting" is a request.
+      const dropsNeed = /\b(?:i need to|i have to)\b/i.test(lead[0]);
+      if (dropsNeed ? APP_VERB.test(rest) : !dropsIntent || COMMAND_VERB.test(rest)) s = rest;
     }
     s = s.replace(TRAIL, '').trim();
     if (s === before) break;
@@ -128,7 +131,8 @@ export function spokenNumbersToDigits(s: string): string {
     const after = tokens[i + n.words]?.toLowerCase() ?? '';
     // "one"/"first"/"second" are often not numbers ("this one", "my first meeting", "a second").
     if ((word === 'one' || word === 'first' || word === 'second') && n.words === 1) {
-      const numeric = MONTH.test(prev) || MONTH.test(tokens[i + 2] ?? '') || UNIT_AFTER.test(after) || TIME_AFTER.test(after) || prev === 'at';
+      const dayOf = prev === 'the' && /^(?:on|by|until|till|before|after|from)$/i.test(out[out.length - 2] ?? '');
+      const numeric = dayOf || MONTH.test(prev) || MONTH.test(tokens[i + 2] ?? '') || UNIT_AFTER.test(after) || TIME_AFTER.test(after) || prev === 'at';
       if (!numeric) {
         out.push(tokens[i]!);
         i++;
@@ -172,6 +176,10 @@ export function spokenNumbersToDigits(s: string): string {
   }
   return out
     .join(' ')
+    // "half past 4", "quarter to 5": clock times chrono does not read.
+    .replace(/\bhalf past (\d{1,2})\b/gi, '$1:30')
+    .replace(/\bquarter past (\d{1,2})\b/gi, '$1:15')
+    .replace(/\bquarter to (\d{1,2})\b/gi, (_m, h: string) => `${Number(h) === 1 ? 12 : Number(h) - 1}:45`)
     .replace(/\bo ?clock\b/gi, "o'clock")
     .replace(/\b(\d{1,2}) o'clock\b/gi, '$1:00');
 }

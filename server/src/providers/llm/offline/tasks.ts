@@ -1,4 +1,4 @@
-import type { Action } from '@sayso/protocol';
+import type { Action, ItemRef } from '@sayso/protocol';
 import type { UnderstandContext } from '../port.js';
 import { cutSpans, findWhen } from './dates.js';
 import type { Found } from './found.js';
@@ -18,10 +18,10 @@ const COMPLETE_PATTERNS: RegExp[] = [
   /^(?:i(?:'ve| have)? |i )?(?:have |just |already |finally )*(?:finished|completed|got done|took care of|dealt with|handled|sorted(?: out)?|done with|did)(?: with)? (.+)$/i,
   new RegExp(String.raw`^(.+?)(?:'s| is| are| was| has been) (?:all )?(?:done|finished|complete|completed|taken care of|sorted)$`, 'i'),
   /^(?:complete|close|resolve)(?: the)?(?: task)? (.+)$/i,
-  /^done(?: with)?(?: (.+))?$/i,
+  /^done(?: with (.+))?$/i,
 ];
 // "I bought the milk" completes "Buy milk", but only when such a task exists.
-const DID_TASK = /^(?:i )?(?:just |already |finally )*(?:bought|got|picked up|called|paid|sent|booked|emailed|cleaned|fixed|washed|returned|mailed|posted|submitted|renewed|cancelled|canceled|wrote|finished|ordered|phoned|rang)\b (.+)$/i;
+const DID_TASK = /^(?:i've |i have |i )?(?:just |already |finally )*(?:bought|got|picked up|called|paid|sent|booked|emailed|cleaned|fixed|washed|returned|mailed|posted|submitted|renewed|cancelled|canceled|wrote|finished|ordered|phoned|rang)\b (.+)$/i;
 
 /** "mark pay rent as done", "I finished the report", "check off milk", "that's done". */
 export function taskComplete(u: Utterance, ctx: UnderstandContext): Found | undefined {
@@ -34,6 +34,9 @@ export function taskComplete(u: Utterance, ctx: UnderstandContext): Found | unde
     if (phrase.split(' ').length > 7) return undefined;
     const target = refFor(phrase);
     const titled = findName(ctx.taskTitles, phrase);
+    // "I did it!" with nothing to point at, or "I finished my coffee", is talk, not a check-off.
+    if (target.last && !ctx.last) return undefined;
+    if (re === COMPLETE_PATTERNS[3] && !titled && !target.last && /\b(?:finished|did)\b/i.test(s)) return undefined;
     if (target.last && ctx.last?.kind === 'habit') return { action: { kind: 'habit', action: 'complete', target }, confidence: 0.8 };
     if (target.last && (ctx.last?.kind === 'event' || ctx.last?.kind === 'journal')) return undefined;
     // "done with it" and friends with no task named are weaker than "mark X done".
@@ -49,7 +52,7 @@ export function taskComplete(u: Utterance, ctx: UnderstandContext): Found | unde
 const MOVE =
   /^(?:move|reschedule|push|postpone|shift|change|bump|delay|defer|put off|push back|bring forward|update|switch)(?: back| forward| out)? (.+?) (?:to|till|until|for|by|on|at|into|onto|in) (.+)$/i;
 const FOLLOW_UP = /^(?:make|change|set|switch|update)? ?(?:it|that|this|that one)(?: to| for| at| on| by| into| in)? (.+)$/i;
-const RENAME = /^(?:rename|retitle|call) (.+?) (?:to|as)? ?"?(.+?)"?$/i;
+const RENAME = /^(?:rename|retitle) (.+?) (?:to|as) "?(.+?)"?$|^(?:rename|retitle|call) (?:it|that) "?(.+?)"?$/i;
 const PRIORITY = /\b(?:(high|low|medium|top|urgent|normal|no)(?: priority)?|priority (high|low|medium|urgent)|(urgent|important))\b/i;
 const CLEAR_DUE = /^(?:remove|clear|drop|delete|take off) the (due date|deadline|date|time|due time|reminder time)(?: (?:from|on|of|for) (.+))?$/i;
 const ABOUT = /^(?:the )?(?:due date|deadline|date|time|due time|priority|title|name) (?:of|for|on) (.+)$/i;
@@ -72,7 +75,7 @@ function changesFrom(text: string, ctx: UnderstandContext): Changes | undefined 
   const when = findWhen(text, ctx, 'future');
   if (!when.date && !when.time) return undefined;
   // "make that 10am" changes the time and keeps the day unless a day was said too.
-  const saidDay = cutSpans(text, []).match(/\b(?:today|tonight|tomorrow|mon|tue|wed|thu|fri|sat|sun|week|month|\d+(?:st|nd|rd|th)|january|february|march|april|may|june|july|august|september|october|november|december)/i);
+  const saidDay = text.match(/\b(?:today|tonight|tomorrow|mon|tue|wed|thu|fri|sat|sun|week|month|\d+(?:st|nd|rd|th)|january|february|march|april|may|june|july|august|september|october|november|december)/i);
   return {
     ...(when.date && (saidDay || !when.time) ? { dueDate: when.date } : {}),
     ...(when.time ? { dueTime: when.time } : {}),
@@ -90,7 +93,7 @@ export function taskUpdate(u: Utterance, ctx: UnderstandContext): Found | undefi
     return update(target, field, ctx, 0.8);
   }
   const rename = RENAME.exec(s);
-  if (rename && /^(?:rename|retitle)/i.test(s)) return update(refFor(rename[1]!), { title: rename[2]! }, ctx, 0.8);
+  if (rename && (rename[1] || ctx.last?.kind === 'task')) return update(refFor(rename[1] ?? 'it'), { title: (rename[2] ?? rename[3])! }, ctx, 0.8);
   const follow = FOLLOW_UP.exec(s);
   if (follow && (ctx.last || u.correction || /^(?:make|change|set|switch|update)\b/i.test(s))) {
     const changes = changesFrom(follow[1]!, ctx);
@@ -104,9 +107,11 @@ export function taskUpdate(u: Utterance, ctx: UnderstandContext): Found | undefi
   const move = MOVE.exec(s);
   if (move) {
     if (OFF_DOMAIN.test(s) || /\bvolume|mood|lights?|colou?r|alarm\b/i.test(s)) return undefined;
-    const changes = changesFrom(move[2]!, ctx);
-    if (!changes) return undefined;
     const about = ABOUT.exec(move[1]!);
+    // "change buy milk to buy oat milk": a new title for a task the person has.
+    const retitle = /^change\b/i.test(s) && !about && findName(ctx.taskTitles, move[1]!) ? { title: move[2]! } : undefined;
+    const changes = changesFrom(move[2]!, ctx) ?? retitle;
+    if (!changes) return undefined;
     const phrase = about ? about[1]! : move[1]!;
     return update(refFor(phrase), changes, ctx, 0.8);
   }
@@ -116,7 +121,7 @@ export function taskUpdate(u: Utterance, ctx: UnderstandContext): Found | undefi
   if (prioritize) return update(refFor(prioritize[1]!), { priority: /^de/i.test(s) ? 'low' : 'high' }, ctx, 0.75);
   return undefined;
 
-  function update(target: ReturnType<typeof refFor>, changes: Changes, c: UnderstandContext, sure: number): Found | undefined {
+  function update(target: ItemRef, changes: Changes, c: UnderstandContext, sure: number): Found {
     const phrase = target.text ?? '';
     // Calendar events have no update action: moving a meeting is left to a person, not guessed.
     if (target.last ? c.last && c.last.kind !== 'task' : EVENT_NOUN.test(phrase) && !findName(c.taskTitles, phrase)) {

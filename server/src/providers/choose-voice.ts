@@ -1,0 +1,59 @@
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { FallbackUnderstander } from './llm/fallback.js';
+import { OfflineUnderstander } from './llm/offline.js';
+import { OpenAIUnderstander } from './llm/openai.js';
+import type { Understander } from './llm/port.js';
+import { PocketSphinxSTT } from './stt/local.js';
+import type { SpeechToText } from './stt/port.js';
+import { ElevenLabsTTS } from './tts/elevenlabs.js';
+import { FallbackTTS } from './tts/fallback.js';
+import { LocalTTS } from './tts/local.js';
+import type { TextToSpeech } from './tts/port.js';
+
+/** An engine and why it was chosen, for the start-up log. */
+export interface Chosen<T> {
+  engine: T;
+  why: string;
+}
+
+type VoiceConfig = Pick<
+  Config,
+  'openaiApiKey' | 'openaiBaseUrl' | 'llmModel' | 'sttModel' | 'understander' | 'stt' | 'tts' | 'elevenLabsApiKey' | 'elevenLabsBaseUrl' | 'elevenLabsVoice'
+>;
+
+const openaiConfigured = (c: VoiceConfig) => Boolean(c.openaiApiKey || c.openaiBaseUrl);
+
+/** Cloud first when configured, with the local engine behind it; local always works offline. */
+export function chooseUnderstander(c: VoiceConfig, log: Logger): Chosen<Understander> {
+  const offline = new OfflineUnderstander();
+  if (c.understander === 'offline' || (c.understander === 'auto' && !openaiConfigured(c))) {
+    return { engine: offline, why: c.understander === 'offline' ? 'SAYSO_UNDERSTANDER=offline' : 'no OPENAI_API_KEY: offline rules with chrono-node dates' };
+  }
+  const llm = new OpenAIUnderstander({
+    apiKey: c.openaiApiKey ?? 'not-needed', // compatible local servers (Ollama) take any key
+    ...(c.openaiBaseUrl ? { baseURL: c.openaiBaseUrl } : {}),
+    model: c.llmModel,
+  });
+  const engine = new FallbackUnderstander([llm, offline], {
+    onFallback: ({ failed, next, error }) => log.warn({ failed, next, err: error instanceof Error ? error.message : String(error) }, 'understanding fell back'),
+  });
+  return { engine, why: `${llm.id} with tool calls; offline rules when it fails` };
+}
+
+export function chooseStt(c: VoiceConfig): Chosen<SpeechToText> {
+  return { engine: new PocketSphinxSTT(), why: 'local pocketsphinx with a command language model, kept warm' };
+}
+
+export function chooseTts(c: VoiceConfig): Chosen<TextToSpeech> {
+  const local = new LocalTTS();
+  if (c.tts === 'local' || (c.tts === 'auto' && !c.elevenLabsApiKey)) {
+    return { engine: local, why: c.tts === 'local' ? 'SAYSO_TTS=local' : 'no ELEVENLABS_API_KEY: local flite voice (WASM, no network)' };
+  }
+  const cloud = new ElevenLabsTTS({
+    apiKey: c.elevenLabsApiKey ?? '',
+    voiceId: c.elevenLabsVoice,
+    ...(c.elevenLabsBaseUrl ? { baseUrl: c.elevenLabsBaseUrl } : {}),
+  });
+  return { engine: new FallbackTTS([cloud, local]), why: 'ElevenLabs streaming; the local voice when it fails' };
+}

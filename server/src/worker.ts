@@ -1,0 +1,68 @@
+import { hostname } from 'node:os';
+import { openBus } from './bus/open-bus.js';
+import { readConfig } from './config.js';
+import { Changes } from './domain/changes.js';
+import { HabitService } from './domain/habits.js';
+import { JournalService } from './domain/journal.js';
+import { TaskService } from './domain/tasks.js';
+import { Turns } from './domain/turns.js';
+import { Users } from './domain/users.js';
+import { createLogger } from './log.js';
+import { startStages, ALL_STAGES, type StageName } from './pipeline/stages.js';
+import { chooseEmbedder } from './providers/embed/choose.js';
+import { chooseStt, chooseUnderstander } from './providers/choose-voice.js';
+import { openStore } from './store/open-store.js';
+
+// `npm run worker`: pipeline stages in their own process, joining the gateways' consumer groups
+// on Redis. Run as many as you like; a crashed worker's pending turns are claimed by another.
+const config = readConfig();
+const log = createLogger(config.logLevel, 'sayso-worker');
+if (!config.redisUrl || !config.databaseUrl) {
+  log.fatal(
+    'A worker shares turns with the gateways through Redis and Postgres: set REDIS_URL and DATABASE_URL to the values the gateways use. ' +
+      '(On embedded defaults the gateway runs the stages itself; no worker is needed.)',
+  );
+  process.exit(1);
+}
+const stages = (process.env['SAYSO_WORKER_STAGES'] ?? ALL_STAGES.join(','))
+  .split(',')
+  .map((s) => s.trim())
+  .filter((s): s is StageName => (ALL_STAGES as readonly string[]).includes(s));
+
+const store = await openStore({ kind: 'postgres', url: config.databaseUrl, poolSize: config.dbPoolSize });
+const bus = openBus({ redisUrl: config.redisUrl, prefix: config.busPrefix });
+const users = new Users(store.db);
+const changes = new Changes(store.db, bus, log);
+const stt = chooseStt(config);
+const understander = chooseUnderstander(config, log);
+const embedder = chooseEmbedder(config);
+const consumer = `${hostname()}-${process.pid}`;
+const running = startStages(
+  {
+    bus,
+    db: store.db,
+    users,
+    changes,
+    tasks: new TaskService(store.db, changes, users),
+    journal: new JournalService(store.db, changes, users, embedder.embedder, log),
+    habits: new HabitService(store.db, changes, users),
+    turns: new Turns(store.db),
+    stt: stt.engine,
+    understander: understander.engine,
+    log,
+  },
+  { consumer, stages, claimIdleMs: config.stageClaimMs },
+);
+log.info({ consumer, stages, stt: stt.engine.id, understanding: understander.engine.id }, 'worker running');
+console.log(`Sayso worker ${consumer} running stages: ${stages.join(', ')}`);
+
+const stop = async (signal: string) => {
+  log.info({ signal }, 'worker stopping');
+  await running.stop();
+  await (stt.engine as { close?: () => Promise<void> }).close?.();
+  await bus.close();
+  await store.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
