@@ -106,6 +106,10 @@ async function carryOut(deps: StageDeps, m: IntentMessage): Promise<void> {
   }
   const ms = Date.now() - started;
   deps.observe?.('act', ms);
+  if (process.env['SAYSO_FAILPOINT'] === 'act:after-commit') {
+    // Test-only: die between the committed write and the ack, as a crashed worker would.
+    process.kill(process.pid, 'SIGKILL');
+  }
   const { understanding: _u, ...base } = m;
   await reply(deps, { ...base, timings: { ...m.timings, act: ms, toCommit: Date.now() - m.endedAt }, ...result, context: nextContext(m.context, result.outcome) });
 }

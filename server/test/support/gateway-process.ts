@@ -8,22 +8,33 @@ const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.
 export interface GatewayProcess {
   url: string;
   child: ChildProcess;
+  /** Everything the process printed so far (for failure messages). */
+  output(): string;
   /** Sends SIGTERM and waits for a clean exit; resolves with the exit code. */
   stop(): Promise<number | null>;
 }
 
 export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
-  const child = spawn(TSX, ['server/src/main.ts'], {
+  return startProcess('server/src/main.ts', /Sayso is running at (http:\/\/\S+)/, env);
+}
+
+/** `npm run worker` in its own process; resolves once its stages are running. */
+export async function startWorkerProcess(env: Record<string, string>): Promise<GatewayProcess> {
+  return startProcess('server/src/worker.ts', /Sayso worker (\S+) running/, env);
+}
+
+async function startProcess(script: string, ready: RegExp, env: Record<string, string>): Promise<GatewayProcess> {
+  const child = spawn(TSX, [script], {
     cwd: ROOT,
     env: { ...process.env, SAYSO_PORT: '0', SAYSO_LOG_LEVEL: 'warn', SAYSO_EMBEDDER: 'hash', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start in 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`${script} did not start in 60 s:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const m = /Sayso is running at (http:\/\/\S+)/.exec(output);
+      const m = ready.exec(output);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
@@ -33,12 +44,13 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
     child.stderr!.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`gateway exited with ${code} before starting:\n${output}`));
+      reject(new Error(`${script} exited with ${code} before starting:\n${output}`));
     });
   });
   return {
     url,
     child,
+    output: () => output,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
