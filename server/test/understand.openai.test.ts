@@ -223,12 +223,12 @@ describe('both engines on the same actions', () => {
     ["how's my running streak", 'query_habits', { item: 'Running' }],
     ['add a task to book flights for next monday, high priority', 'create_task', { title: 'book flights', dueDate: '2025-03-17', priority: 'high' }],
     ["what's the weather like", 'none', { reason: 'weather' }],
+    ['what have I got on next week', 'query_events', { from: '2025-03-17', to: '2025-03-23' }],
+    ['journal slept badly but the long run helped', 'write_journal', { text: 'slept badly but the long run helped' }],
   ];
   // Known disagreements: the offline engine reads these differently today (see the comment on
   // each). When one of these tests fails, the offline engine has learned it: move it to AGREE.
   const DISAGREE: Array<[said: string, differs: string, tool: string, args: Record<string, unknown>]> = [
-    // Offline: none; "got on" is not among its calendar cues.
-    ['what have I got on next week', 'kind', 'query_events', { from: '2025-03-17', to: '2025-03-23' }],
     // Offline: none; "mood" questions are not among its journal summary cues.
     ["what's my mood been like lately", 'kind', 'ask_journal', { from: '2025-03-06', to: '2025-03-12', summarize: true }],
     // Offline: target "rent task", which does not name the open task "Pay rent".

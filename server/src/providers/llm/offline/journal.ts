@@ -15,6 +15,8 @@ const CUES = [
   /^(?:(?:can|could) you )?(?:new|create|make|add|start|write|log|record|open)(?: (?:a|an|new|my))*(?: [\w-]+)? (?:journal|diary)(?: (?:entry|note|page))?(?: (?:that|saying|about|for today))*\b[\s,:.\-]*/i,
   /^(?:take|make) a (?:quick )?note(?: (?:that|saying))?\b[\s,:.\-]*/i,
   /^journal(?:ing)? (?:that|this)\b[\s,:.\-]*/i,
+  // Speech has no colon: "journal slept badly but the run helped" (at least three words after).
+  /^(?:my )?(?:journal|diary)(?: entry)?[\s,]+(?!(?:entries|entry|from|for|about|search|is|was|says?|said|notes?)\b)(?=(?:\S+\s+){2,}\S)/i,
 ];
 const TRAILING_CUE = /[\s,.;:!-]*(?:please )?(?:put|add|write|save|log|record|note) (?:that|this|it)(?: down)? (?:in|to|into) (?:my |the )?(?:journal|diary)[\s.!]*$/i;
 const FILLER = /\b(?:u+m+|u+h+|e+r+m+|h+m+)\b[,]?\s*/gi;
