@@ -18,8 +18,9 @@ export class FakeSTT implements SpeechToText {
   readonly capabilities: STTCapabilities = { streaming: false, interimResults: false, local: true };
   /** What each call was given, for assertions. */
   readonly calls: Array<{ samples: number; options: TranscribeOptions }> = [];
+  /** How long each call takes, in ms (tests of aborts and timeouts change it). */
+  delayMs: number;
   private readonly script: string[];
-  private readonly delayMs: number;
 
   /** `script`: replies in order for audio without a marker; `delayMs`: time each call takes. */
   constructor(options: { script?: readonly string[]; id?: string; delayMs?: number } = {}) {

@@ -81,9 +81,9 @@ export class PocketSphinxSTT implements SpeechToText {
     return this.process.exclusive(async (send) => void (await this.searchFor(send, [])));
   }
 
-  /** How many workers were started (1 unless one died or hung). */
-  get starts(): number {
-    return this.process.starts;
+  /** How many workers were started (1 unless one died or hung), and the current one's pid. */
+  get worker(): { starts: number; pid: number | undefined } {
+    return { starts: this.process.starts, pid: this.process.pid };
   }
 
   async transcribe(audio: Int16Array, options: TranscribeOptions = {}): Promise<Transcript> {

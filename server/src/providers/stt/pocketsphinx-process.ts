@@ -42,6 +42,11 @@ export class PocketSphinxProcess {
 
   constructor(private readonly options: PocketSphinxProcessOptions) {}
 
+  /** The running worker's process id, if one runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /**
    * Runs `work` alone with a started worker; later callers wait their turn. Use `send` only
    * inside `work`. `shouldRun` is checked when the turn comes (an aborted call skips its turn).

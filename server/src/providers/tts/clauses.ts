@@ -29,11 +29,10 @@ export function splitClauses(text: string, options: { minWords?: number; maxWord
       pending = '';
     }
   }
-  if (pending) {
-    // A short tail joins the clause before it rather than standing alone.
-    const last = clauses.pop();
-    clauses.push(...(last === undefined ? [pending] : cutLong(`${last} ${pending}`, maxWords)));
-  }
+  const last = clauses.at(-1);
+  // A short tail joins the clause before it rather than standing alone, if that stays short enough.
+  if (pending && last !== undefined && wordCount(last) + wordCount(pending) <= maxWords) clauses[clauses.length - 1] = `${last} ${pending}`;
+  else if (pending) clauses.push(pending);
   return clauses;
 }
 

@@ -72,11 +72,16 @@ export class ElevenLabsTTS implements TextToSpeech {
       if (signal?.aborted) return; // barge-in before the first byte
       throw toTtsError(err, this.modelId);
     }
+    // fetch does error the body on abort, but only some time later (~100 ms seen): race it.
+    let onAbort = () => {};
+    const aborted = new Promise<{ done: true; value: undefined }>((resolve) => (onAbort = () => resolve({ done: true, value: undefined })));
+    signal?.addEventListener('abort', onAbort, { once: true });
     // HTTP chunks may split a 16-bit sample: carry an odd byte over to the next chunk.
     let carry: number | undefined;
     try {
       for (;;) {
-        const { done, value } = await reader.read(); // rejects at once when `signal` aborts
+        if (signal?.aborted) return;
+        const { done, value } = await Promise.race([reader.read(), aborted]);
         if (done) return;
         const bytes = carry === undefined ? value : prependByte(carry, value);
         const even = bytes.length & ~1;
@@ -90,6 +95,7 @@ export class ElevenLabsTTS implements TextToSpeech {
       if (signal?.aborted) return;
       throw new TtsError('The ElevenLabs audio stream broke off mid-reply; retry, or fall back to the local voice.', { retryable: true, cause: err });
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       // Also runs when the caller stops early: close the connection rather than download the rest.
       reader.cancel().catch(() => {});
     }

@@ -2,14 +2,19 @@
  * Local speech from npm packages alone: no network, no system package, text never leaves the
  * machine. Two engines, each run in a child process of its own (engine-process.ts says why):
  *
- * - `flite` (default, voice `rms`, 16 kHz): CMU Flite compiled to WASI. Intelligible: Debian
- *   pocketsphinx transcribed its speech of ten assistant replies at ~25% word error rate.
- * - `espeak` (voice `en-us`, 22,050 Hz): eSpeak NG via emscripten. Robotic; the same check gave
- *   ~85% word error rate. Kept as a second local choice (more languages, no temp files).
+ * - `flite` (default, voice `rms`, 16 kHz): CMU Flite compiled to WASI. The most intelligible:
+ *   Debian pocketsphinx transcribed ten assistant sentences at 7% word error rate when joined in
+ *   one file, 25% one by one (voices slt 22%/28%, kal16 18%/22%; kal16 is 5x faster but a
+ *   robotic diphone voice).
+ * - `espeak` (voice `en-us`, 22,050 Hz): eSpeak NG via emscripten. Robotic: 61%/85% word error
+ *   rate on the same check. Kept as a second local choice (many languages).
  *
- * Measured on this 2-core machine by `npx tsx bench/tts.ts`; see the numbers there and in the
- * class docs below. Text is split into clauses (clauses.ts) and each clause's audio is yielded as
- * soon as it is made, with the next clause already being synthesised meanwhile.
+ * Speed on this 2-core machine while others ran tests (load ~8), from `npx tsx bench/tts.ts`:
+ * flite/rms said a 12-word sentence (3.9 s of audio) in ~90-135 ms, real-time factor ~0.03; the
+ * first chunk of a 4-clause reply came after ~50-70 ms. Start-up ~1.2-1.4 s, done by `warm()`.
+ *
+ * Text is split into clauses (clauses.ts); each clause's audio is yielded as soon as it is made,
+ * with the next clause already being synthesised while the caller plays it.
  */
 import { splitClauses } from './clauses.js';
 import { EnginePool } from './engine-pool.js';
