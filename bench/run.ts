@@ -2,6 +2,7 @@ import { benchBus } from './bus.js';
 import { benchEmbedQuality } from './embed-quality.js';
 import { benchGateway } from './gateway-bench.js';
 import { benchKnn } from './knn.js';
+import { benchTts } from './tts.js';
 
 // `npm run bench`: every figure as a labelled line. `npm run bench -- bus knn` runs a subset.
 const suites: Record<string, () => Promise<string[]>> = {
@@ -9,6 +10,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   bus: benchBus,
   knn: benchKnn,
   embed: benchEmbedQuality,
+  tts: benchTts,
 };
 
 const chosen = process.argv.slice(2).filter((a) => a in suites);

@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,8 +69,16 @@ export class EnginePool {
 
   /** Stops every process; queued clauses fail. */
   async close(): Promise<void> {
-    for (const job of this.queue.splice(0)) job.reject(new TtsError('The local speech engine was closed.', { retryable: false }));
-    for (const slot of [...this.slots]) this.retire(slot, new TtsError('The local speech engine was closed.', { retryable: false }));
+    const closed = new TtsError('The local speech engine was closed.', { retryable: false });
+    for (const job of this.queue.splice(0)) job.reject(closed);
+    // Wait for the exits, which remove the scratch folders, so nothing is left behind.
+    const exits = [...this.slots].map((slot) => {
+      keepAlive(slot.child, true); // an idle child is unref'd: without this the process could end first
+      const exited = new Promise((resolve) => slot.child.once('exit', resolve));
+      this.retire(slot, closed);
+      return exited;
+    });
+    await Promise.all(exits);
   }
 
   private dispatch(): void {
@@ -89,7 +97,7 @@ export class EnginePool {
 
   private spawn(): Slot {
     const { size: _size, recycleAfter: _recycle, ...engine } = this.options;
-    const dir = mkdtempSync(join(tmpdir(), `sayso-${engine.engine}-`));
+    const dir = makeScratchDir(`sayso-${engine.engine}-`);
     const child = fork(script, [JSON.stringify({ ...engine, dir } satisfies EngineConfig)], {
       execArgv,
       serialization: 'advanced', // Int16Array crosses as binary, not JSON
@@ -168,6 +176,16 @@ function keepAlive(child: ChildProcess, busy: boolean): void {
   const channel = child.channel as { ref(): void; unref(): void } | null | undefined;
   if (busy) (child.ref(), channel?.ref());
   else (child.unref(), channel?.unref());
+}
+
+/** flite writes each clause's text and audio to files: keep them in memory (tmpfs) where possible. */
+function makeScratchDir(prefix: string): string {
+  try {
+    if (existsSync('/dev/shm')) return mkdtempSync(join('/dev/shm', prefix));
+  } catch {
+    // read-only or full: fall back to the usual temp folder
+  }
+  return mkdtempSync(join(tmpdir(), prefix));
 }
 
 // Run from sources (npm start and vitest use tsx), the child needs the same TypeScript loader.

@@ -12,7 +12,7 @@
  * `{ id, text, voice? }`; out `{ ready: true }` once warm, then `{ id, pcm }` (Int16 at
  * `sampleRate`) or `{ id, error }` per job; `{ fatal }` if loading fails.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { WASI } from 'node:wasi';
@@ -53,8 +53,10 @@ async function loadFlite(defaultVoice: string, dir: string): Promise<Synthesise>
     spare = undefined;
     writeFileSync(join(dir, 'in.txt'), toFliteText(text));
     const code = run.wasi.start(run.instance);
-    if (code !== 0) throw new Error(`flite exited with code ${code} (is "${voice}" one of rms, slt, awb, kal16, kal?)`);
+    if (code !== 0) throw new Error(`flite exited with code ${code}`);
     const wav = readWav(readFileSync(join(dir, 'out.wav')));
+    // The reply's words and audio are personal: leave neither lying in the scratch folder.
+    for (const file of ['in.txt', 'out.wav']) rmSync(join(dir, file), { force: true });
     setImmediate(() => (spare ??= prepare(defaultVoice))); // after the reply is posted
     return wav;
   };

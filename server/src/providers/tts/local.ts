@@ -24,7 +24,7 @@ import type { SynthesizeOptions, TextToSpeech, TtsCapabilities } from './port.js
 export interface LocalTTSOptions {
   /** Default `flite`. */
   engine?: EngineName;
-  /** Default voice: flite `rms` (also `slt`, `awb`, `kal16`, `kal`), espeak `en-us`. */
+  /** Default voice: flite `rms` (also `slt`, `awb`, `kal16`, `kal`), espeak `en-us`. Unknown names get the engine's own default. */
   voice?: string;
   /** Output rate; the engine's own rate is resampled in its process. Default: flite 16 kHz, espeak 22,050 Hz. */
   sampleRate?: number;
@@ -66,7 +66,7 @@ export class LocalTTS implements TextToSpeech {
     });
   }
 
-  /** Loads the engine now instead of on the first reply (~0.2-0.5 s of CPU). */
+  /** Loads the engine now instead of on the first reply (flite ~0.6-1.4 s here, espeak ~2-4 s). */
   warm(): Promise<void> {
     return this.pool.warm();
   }
