@@ -3,6 +3,7 @@ import { benchEmbedQuality } from './embed-quality.js';
 import { benchGateway } from './gateway-bench.js';
 import { benchKnn } from './knn.js';
 import { benchTts } from './tts.js';
+import { benchVoiceTransport } from './voice-transport.js';
 
 // `npm run bench`: every figure as a labelled line. `npm run bench -- bus knn` runs a subset.
 const suites: Record<string, () => Promise<string[]>> = {
@@ -11,6 +12,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   knn: benchKnn,
   embed: benchEmbedQuality,
   tts: benchTts,
+  voice: benchVoiceTransport,
 };
 
 const chosen = process.argv.slice(2).filter((a) => a in suites);

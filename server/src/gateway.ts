@@ -25,6 +25,9 @@ import { TurnStarter } from './pipeline/turns.js';
 import { Turns } from './domain/turns.js';
 import type { Embedder } from './providers/embed/port.js';
 import { LiveHub } from './realtime/live-hub.js';
+import { VoiceHub } from './realtime/voice/voice-hub.js';
+import { VoiceBridge } from './pipeline/voice-bridge.js';
+import type { VoiceHandlers } from './realtime/voice/voice-session.js';
 import { openStore, type Store } from './store/open-store.js';
 import { events, idempotencyKeys } from './store/schema.js';
 
@@ -40,6 +43,7 @@ export interface Gateway {
   journal: JournalService;
   habits: HabitService;
   live: LiveHub;
+  voice: VoiceHub;
   starter: TurnStarter;
   replies: ReplyRouter;
   tts: TextToSpeech;
@@ -55,6 +59,8 @@ export interface GatewayParts {
   stt?: SpeechToText;
   understander?: Understander;
   tts?: TextToSpeech;
+  /** Voice-socket handlers instead of the pipeline bridge (transport tests record segments). */
+  voiceHandlers?: VoiceHandlers;
   log?: Logger;
 }
 
@@ -115,6 +121,11 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
   const server = createServer(app);
   const live = new LiveHub({ db, bus, users, sessions, metrics, log, maxBufferedBytes: config.liveMaxBufferedBytes });
   await live.start(server);
+  const observe = (stage: string, ms: number) => metrics.turnStage.observe({ stage }, ms / 1000);
+  let voice: VoiceHub | undefined;
+  const bridge = new VoiceBridge({ starter, replies, tts: tts.engine, users, log, observe, session: (id) => voice?.get(id) });
+  voice = new VoiceHub({ sessions, log, handlers: parts.voiceHandlers ?? bridge });
+  await voice.start(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -131,10 +142,12 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
 
   let closing: Promise<void> | undefined;
   return {
-    url, server, store, bus, sessions, users, tasks, journal, habits, live, starter, replies, tts: tts.engine, log,
+    url, server, store, bus, sessions, users, tasks, journal, habits, live, voice, starter, replies, tts: tts.engine, log,
     close: () =>
       (closing ??= (async () => {
         maintenance.stop();
+        bridge.stop();
+        await voice.stop();
         await live.stop();
         await stages?.stop();
         await replies.stop();

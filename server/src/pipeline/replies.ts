@@ -5,11 +5,12 @@ import { STREAMS, type ReplyMessage } from './messages.js';
 
 /**
  * Every gateway follows the replies stream and hands each reply to whoever on this gateway is
- * waiting for it: a voice session (by session id) that speaks it, or a REST text turn (by turn id).
+ * waiting for it: a REST text turn (by turn id), or the voice bridge, which speaks the replies
+ * of the voice sessions this gateway holds.
  */
 export class ReplyRouter {
   private readonly byTurn = new Map<string, (r: ReplyMessage) => void>();
-  private readonly bySession = new Map<string, (r: ReplyMessage) => void>();
+  private readonly listeners = new Set<(r: ReplyMessage) => void>();
   private tailer: Tail | undefined;
 
   constructor(
@@ -24,7 +25,7 @@ export class ReplyRouter {
       onMessage: ({ data }) => {
         if (!data) return;
         this.byTurn.get(data.turnId)?.(data);
-        this.bySession.get(data.sessionId)?.(data);
+        for (const listener of this.listeners) listener(data);
       },
       onError: (err, context) => this.log.warn({ err: String(err), context }, 'replies tail error'),
     });
@@ -50,9 +51,9 @@ export class ReplyRouter {
     });
   }
 
-  /** Calls `onReply` for each reply to a turn of this session, until the returned function is called. */
-  follow(sessionId: string, onReply: (r: ReplyMessage) => void): () => void {
-    this.bySession.set(sessionId, onReply);
-    return () => this.bySession.delete(sessionId);
+  /** Calls `listener` with every reply (of any gateway's turns) until the returned function is called. */
+  onReply(listener: (r: ReplyMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 }

@@ -1,13 +1,16 @@
 // Reply audio goes to the page as PCM16 frames on the voice WebSocket, not as a WebRTC track.
-// Measured on this machine (bench/voice-transport.ts, headless Chromium, loopback):
-//   - first audio at the page, WebSocket PCM + WebAudio: see the bench (~10-30 ms after send)
-//   - WebRTC track: needs Opus encoding on the server; npm has no encoder installed here
-//     (opusscript / @evan/opus are candidates, not installed), so the WebRTC side was measured
-//     with PCMU through werift as a lower bound of its latency (see the bench), not with Opus.
-// Besides latency: PCM needs no encoder (no CPU per reply beyond copying), barge-in is a flush the
-// page does on `reply-end {interrupted}`, and the same path serves both transports. The cost is
-// bandwidth (256 kbit/s at 16 kHz against ~32 for Opus), which a client can lower by asking for
-// 16 kHz in `hello.sampleRate`.
+// Measured here (bench/voice-transport.ts: headless Chromium, loopback, 5 runs each):
+//   - PCM over the WebSocket + WebAudio: playReply -> first sample scheduled ~23 ms (p50; 20 ms of
+//     it is the page's own scheduling margin), + ~40 ms device latency either way.
+//   - WebRTC track, werift -> Chromium: first packet sent -> audio in the page ~85 ms (p50), Chrome's
+//     jitter buffer holding ~50-60 ms. Measured with PCMU, since the track would need an Opus
+//     ENCODER on the gateway and none is installed (opusscript and @evan/opus are WASM builds on
+//     npm that should run here, not tried); Opus would add its encode time and look-ahead on top.
+// Besides latency: PCM needs no encoder (no CPU beyond framing; within noise in the bench), barge-in
+// is a flush the page does on `reply-end {interrupted}`, and one path serves both mic transports.
+// The cost is bandwidth (256 kbit/s at 16 kHz against ~32 for Opus), which matters on mobile data;
+// a client can ask for 16 kHz in `hello.sampleRate`. Chrome's echo canceller also hears WebAudio
+// output in recent versions, but hands-free without it is untested here.
 
 /** How far ahead of real time the reply is sent: enough to ride out jitter, small enough to stop at once. */
 export const REPLY_LEAD_MS = 200;

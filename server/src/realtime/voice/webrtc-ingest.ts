@@ -65,6 +65,7 @@ export class WebRtcIngest {
     }
     await this.closePeer(); // a new offer replaces the connection (renegotiation = reconnect)
     this.decoder ??= await this.newDecoder();
+    if (this.closed) throw new BadOfferError('The voice session closed while the offer was being answered.');
     const pc = new RTCPeerConnection({
       iceServers: [],
       codecs: { audio: [useOPUS()], video: [] },
@@ -85,6 +86,10 @@ export class WebRtcIngest {
       throw new BadOfferError(`The offer could not be applied (${err instanceof Error ? err.message : String(err)}). Send the SDP from RTCPeerConnection.createOffer() unchanged.`);
     }
     const sdp = pc.localDescription?.sdp;
+    if (this.closed || this.pc !== pc) {
+      await pc.close().catch(() => {});
+      throw new BadOfferError('The voice session closed, or a newer offer replaced this one.');
+    }
     if (!sdp || !/^m=audio [1-9]/m.test(sdp)) {
       await this.closePeer();
       throw new BadOfferError('No Opus audio could be negotiated from this offer: offer Opus (48000/2) on an audio m-line.');
@@ -102,7 +107,10 @@ export class WebRtcIngest {
   private async newDecoder(): Promise<OpusDecoder<16000>> {
     const decoder = new OpusDecoder({ sampleRate: VOICE_INPUT_SAMPLE_RATE, channels: 1 });
     await decoder.ready;
-    if (this.closed) decoder.free();
+    if (this.closed) {
+      decoder.free();
+      throw new BadOfferError('The voice session closed while the offer was being answered.');
+    }
     return decoder;
   }
 
