@@ -44,6 +44,8 @@ export interface Gateway {
   habits: HabitService;
   live: LiveHub;
   voice: VoiceHub;
+  /** Loads the local speech engines now, so the first turn is not slow (`npm start` does this). */
+  warmUp(): Promise<void>;
   starter: TurnStarter;
   replies: ReplyRouter;
   tts: TextToSpeech;
@@ -133,7 +135,7 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
-  // Load the embedding model now rather than on the first journal entry someone writes.
+  // Load local models now rather than on the first turn or journal entry someone makes.
   if (embedding.embedder.capabilities.local) {
     embedding.embedder.embed(['warm up']).catch((err: unknown) => log.warn({ err: String(err) }, 'embedder warm-up failed'));
   }
@@ -142,7 +144,17 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
 
   let closing: Promise<void> | undefined;
   return {
-    url, server, store, bus, sessions, users, tasks, journal, habits, live, voice, starter, replies, tts: tts.engine, log,
+    url, server, store, bus, sessions, users, tasks, journal, habits, live, voice, starter,
+    warmUp: async () => {
+      await Promise.all(
+        ([['speech-to-text', stt.engine], ['text-to-speech', tts.engine]] as const).map(async ([name, engine]) => {
+          const warm = engine as { warmUp?: () => Promise<void>; warm?: () => Promise<void> };
+          await (warm.warmUp ?? warm.warm)?.call(engine).catch((err: unknown) =>
+            log.warn({ err: err instanceof Error ? err.message : String(err) }, `${name} warm-up failed: local voice turns will fail until it is fixed`),
+          );
+        }),
+      );
+    }, replies, tts: tts.engine, log,
     close: () =>
       (closing ??= (async () => {
         maintenance.stop();

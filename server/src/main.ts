@@ -7,6 +7,7 @@ const config = readConfig();
 const log = createLogger(config.logLevel);
 try {
   const gateway = await startGateway(config, { log });
+  void gateway.warmUp();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

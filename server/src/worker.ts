@@ -53,6 +53,7 @@ const running = startStages(
   },
   { consumer, stages, claimIdleMs: config.stageClaimMs },
 );
+void (stt.engine as { warmUp?: () => Promise<void> }).warmUp?.().catch((err: unknown) => log.warn({ err: String(err) }, 'speech-to-text warm-up failed'));
 log.info({ consumer, stages, stt: stt.engine.id, understanding: understander.engine.id }, 'worker running');
 console.log(`Sayso worker ${consumer} running stages: ${stages.join(', ')}`);
 
