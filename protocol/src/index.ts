@@ -4,3 +4,4 @@ export * from './events.js';
 export * from './live.js';
 export * from './errors.js';
 export * from './actions.js';
+export * from './voice.js';

@@ -67,7 +67,7 @@ export class VoiceBridge implements VoiceHandlers {
     }
     this.contexts.set(session.id, r.context);
     if (r.text) session.sendTranscript(r.turnId, r.text, true);
-    session.sendResult(r.turnId, { text: r.text, reply: r.reply, outcome: r.outcome, timings: r.timings });
+    session.sendResult(r.turnId, { text: r.text, reply: r.reply, outcome: r.outcome, timings: { ...r.timings } });
     try {
       const { tts } = this.deps;
       const played = await session.playReply(r.turnId, tts.synthesize(r.reply), tts.capabilities.sampleRate);

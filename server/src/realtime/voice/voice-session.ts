@@ -4,6 +4,7 @@ import type { Logger } from '../../log.js';
 import {
   VOICE_INPUT_SAMPLE_RATE, VOICE_MAX_BINARY_BYTES, VoiceCloseCode,
   type VoiceClientMessage, type VoiceErrorCode, type VoiceMode, type VoiceServerMessage, type VoiceState, type VoiceTransportKind,
+  type VoiceTurnResult,
 } from './messages.js';
 import { streamReply, type ReplyOutcome } from './reply-stream.js';
 import { TurnDetector, type TurnEnd } from './turn-detector.js';
@@ -94,7 +95,7 @@ export class VoiceSession {
     this.send({ type: 'transcript', turnId, text, final });
   }
 
-  sendResult(turnId: string, result: unknown): void {
+  sendResult(turnId: string, result: VoiceTurnResult): void {
     this.send({ type: 'result', turnId, result });
   }
 
