@@ -186,6 +186,7 @@ describe('without a token', () => {
         'GET /v1/habits/{id}/stats',
         'GET /v1/habits/{id}/checkins', 'POST /v1/habits/{id}/checkins',
         'DELETE /v1/habits/{id}/checkins/{day}',
+        'POST /v1/turns',
       ].sort(),
     );
     for (const op of ops) {

@@ -66,18 +66,28 @@ async function transcribe(deps: StageDeps, m: SegmentMessage): Promise<void> {
   const started = Date.now();
   const buffer = Buffer.from(m.pcm, 'base64');
   const pcm = new Int16Array(buffer.buffer, buffer.byteOffset, Math.floor(buffer.byteLength / 2));
-  const { text } = await deps.stt.transcribe(pcm);
+  const { text } = await deps.stt.transcribe(pcm, { hints: await hintsFor(deps.db, m.userId) });
   const stt = Date.now() - started;
   deps.observe?.('stt', stt);
   deps.log.info({ turnId: m.turnId, samples: pcm.length, chars: text.length, ms: stt }, 'transcribed');
   const { pcm: _pcm, sampleRate: _rate, ...base } = m;
   const timings = { ...m.timings, stt };
-  await transient(deps, m.userId, { type: 'voice_transcript', data: { turnId: m.turnId, text, final: true } });
+  const shown = transient(deps, m.userId, { type: 'voice_transcript', data: { turnId: m.turnId, text, final: true } });
   if (!text.trim()) {
-    await reply(deps, { ...base, timings, text: '', reply: "Sorry, I didn't catch that.", outcome: { action: { kind: null, action: 'none' }, status: 'none' } });
+    await Promise.all([shown, reply(deps, { ...base, timings, text: '', reply: "Sorry, I didn't catch that.", outcome: { action: { kind: null, action: 'none' }, status: 'none' } })]);
     return;
   }
-  await deps.bus.publish(STREAMS.texts, { ...base, timings, text, via: 'voice' } satisfies TextMessage);
+  // Understanding need not wait for the transcript to reach the screen.
+  await Promise.all([shown, deps.bus.publish(STREAMS.texts, { ...base, timings, text, via: 'voice' } satisfies TextMessage)]);
+}
+
+/**
+ * Words this person is likely to say that a general model may not know: habit and list names.
+ * (Not task titles: they change every turn, and each new hint set costs the recogniser a model build.)
+ */
+async function hintsFor(db: Db, userId: string): Promise<string[]> {
+  const context = await understandContext(db, userId, {}, new Date());
+  return [...(context.habitNames ?? []), ...(context.lists ?? []).filter((l) => l !== 'inbox')];
 }
 
 async function understand(deps: StageDeps, m: TextMessage): Promise<void> {

@@ -31,10 +31,18 @@ export interface When {
 /** `future`: "friday" is the next one (creating, moving). `past`: the last one (journal, check-ins). */
 export type Direction = 'future' | 'past';
 
+/** Building an Intl formatter costs ~10x formatting with one: keep one per zone. */
+const wallFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function wallClock({ now, timeZone }: Clock): Day & { h: number; min: number } {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23',
-  }).formatToParts(now);
+  let format = wallFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23',
+    });
+    wallFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(now);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return { y: get('year'), m: get('month'), d: get('day'), h: get('hour') % 24, min: get('minute') };
 }
