@@ -41,6 +41,11 @@ export function normalize(raw: string): Utterance {
     .replace(/\s+/g, ' ')
     .trim();
   s = s.replace(/\b(\w+)(?: \1\b)+/gi, '$1'); // "add add milk": a stutter
+  // Recognisers often hear "at" as "that" before a time: "tomorrow that nine".
+  s = s.replace(
+    /\b(today|tonight|tomorrow|morning|afternoon|evening|monday|tuesday|wednesday|thursday|friday|saturday|sunday) that (\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|midnight)\b/gi,
+    '$1 at $2',
+  );
   let correction = false;
   for (let i = 0; i < 6; i++) {
     const before = s;
