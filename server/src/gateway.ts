@@ -20,7 +20,7 @@ import type { Understander } from './providers/llm/port.js';
 import type { SpeechToText } from './providers/stt/port.js';
 import type { TextToSpeech } from './providers/tts/port.js';
 import { ReplyRouter } from './pipeline/replies.js';
-import { startStages } from './pipeline/stages.js';
+import { startStages, transient } from './pipeline/stages.js';
 import { TurnStarter } from './pipeline/turns.js';
 import { Turns } from './domain/turns.js';
 import type { Embedder } from './providers/embed/port.js';
@@ -125,7 +125,12 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
   await live.start(server);
   const observe = (stage: string, ms: number) => metrics.turnStage.observe({ stage }, ms / 1000);
   let voice: VoiceHub | undefined;
-  const bridge = new VoiceBridge({ starter, replies, tts: tts.engine, users, log, observe, session: (id) => voice?.get(id) });
+  const bridge = new VoiceBridge({
+    starter, replies, tts: tts.engine, users, log, observe,
+    stt: stt.engine,
+    showTranscript: (userId, turnId, text, final) => transient({ users, changes }, userId, { type: 'voice_transcript', data: { turnId, text, final } }),
+    session: (id) => voice?.get(id),
+  });
   voice = new VoiceHub({ sessions, log, handlers: parts.voiceHandlers ?? bridge });
   await voice.start(server);
   await new Promise<void>((resolve, reject) => {

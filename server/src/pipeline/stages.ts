@@ -132,8 +132,10 @@ async function reply(deps: StageDeps, r: ReplyMessage): Promise<void> {
   });
 }
 
+type TransientEvent = Pick<Extract<LiveEvent, { type: 'voice_transcript' | 'turn_result' }>, 'type' | 'data'>;
+
 /** Sends a transient live event (not stored); its id is the person's last stored event id. */
-async function transient(deps: StageDeps, userId: string, e: Pick<Extract<LiveEvent, { type: 'voice_transcript' | 'turn_result' }>, 'type' | 'data'>): Promise<void> {
+export async function transient(deps: Pick<StageDeps, 'users' | 'changes'>, userId: string, e: TransientEvent): Promise<void> {
   const id = await deps.users.lastEventId(userId);
   await deps.changes.publish(userId, [{ v: 1, id, at: new Date().toISOString(), source: 'voice', ...e } as LiveEvent]);
 }

@@ -1,22 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../bus/port.js';
-import { STREAMS, type SegmentMessage, type TextMessage, type TurnContext } from './messages.js';
+import { STREAMS, type SegmentMessage, type TextMessage, type TurnContext, type TurnTimings } from './messages.js';
 
 /** Starts turns: a typed text or a spoken segment enters the pipeline here. */
 export class TurnStarter {
   constructor(private readonly bus: EventBus) {}
 
-  async text(input: { userId: string; sessionId: string; text: string; context: TurnContext; turnId?: string }): Promise<string> {
+  async text(input: {
+    userId: string;
+    sessionId: string;
+    text: string;
+    context: TurnContext;
+    turnId?: string;
+    /** Set when the text was recognised from speech already (streaming recognition in the gateway). */
+    spoken?: { endedAt: number; timings: TurnTimings };
+  }): Promise<string> {
     const turnId = input.turnId ?? randomUUID();
     const message: TextMessage = {
       turnId,
       userId: input.userId,
       sessionId: input.sessionId,
-      endedAt: Date.now(),
+      endedAt: input.spoken?.endedAt ?? Date.now(),
       context: input.context,
-      timings: {},
+      timings: input.spoken?.timings ?? {},
       text: input.text,
-      via: 'typed',
+      via: input.spoken ? 'voice' : 'typed',
     };
     await this.bus.publish(STREAMS.texts, message);
     return turnId;

@@ -1,5 +1,6 @@
 import type { Users } from '../domain/users.js';
 import type { Logger } from '../log.js';
+import type { SpeechToText, TranscriptStream } from '../providers/stt/port.js';
 import type { TextToSpeech } from '../providers/tts/port.js';
 import type { VoiceHandlers, VoiceSession } from '../realtime/voice/voice-session.js';
 import type { ReplyMessage, TurnContext } from './messages.js';
@@ -10,6 +11,14 @@ export interface VoiceBridgeDeps {
   starter: TurnStarter;
   replies: ReplyRouter;
   tts: TextToSpeech;
+  /**
+   * This gateway's recogniser. When it streams, speech is recognised while the person talks:
+   * interim transcripts reach the page, and the final one is ready soon after they stop. The
+   * turn then enters the pipeline as text; otherwise the segment goes to the stt stage.
+   */
+  stt?: SpeechToText;
+  /** Sends a transcript to the person's live sockets (the `voice_transcript` event). */
+  showTranscript?: (userId: string, turnId: string, text: string, final: boolean) => Promise<void>;
   users: Users;
   log: Logger;
   /** The voice session with this id, if this gateway holds it. */
@@ -24,6 +33,10 @@ export interface VoiceBridgeDeps {
  */
 export class VoiceBridge implements VoiceHandlers {
   private readonly contexts = new Map<string, TurnContext>();
+  /** Recognition in progress, by turn id. */
+  private readonly streams = new Map<string, TranscriptStream>();
+  /** Turns whose final transcript the page already has (recognised here). */
+  private readonly transcribed = new Set<string>();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: VoiceBridgeDeps) {
@@ -34,8 +47,64 @@ export class VoiceBridge implements VoiceHandlers {
     this.unsubscribe();
   }
 
+  onSpeechStart(session: VoiceSession, turnId: string): void {
+    const { stt } = this.deps;
+    if (!stt?.capabilities.streaming || !stt.stream) return;
+    try {
+      const stream = stt.stream();
+      let last = '';
+      stream.onInterim((text) => {
+        if (!text || text === last || this.streams.get(turnId) !== stream) return;
+        last = text;
+        session.sendTranscript(turnId, text, false);
+        void this.deps.showTranscript?.(session.userId, turnId, text, false).catch(() => {});
+      });
+      this.streams.set(turnId, stream);
+    } catch (err) {
+      this.deps.log.warn({ turnId, err: String(err) }, 'streaming recognition could not start; the whole segment will be recognised');
+    }
+  }
+
+  onSpeechAudio(_session: VoiceSession, turnId: string, pcm: Int16Array): void {
+    this.streams.get(turnId)?.push(pcm);
+  }
+
   onSegment(session: VoiceSession, segment: { turnId: string; pcm: Int16Array; endedAt: number; vadMs: number }): void {
     this.deps.observe?.('vad', segment.vadMs);
+    const stream = this.streams.get(segment.turnId);
+    this.streams.delete(segment.turnId);
+    if (stream) {
+      void stream.end().then(
+        ({ text }) => (text.trim() ? this.recognised(session, segment, text) : this.toSttStage(session, segment)),
+        (err: unknown) => {
+          this.deps.log.warn({ turnId: segment.turnId, err: String(err) }, 'streaming recognition failed; recognising the whole segment');
+          this.toSttStage(session, segment);
+        },
+      );
+      return;
+    }
+    this.toSttStage(session, segment);
+  }
+
+  /** Speech recognised here while it was spoken: the turn goes on as text. */
+  private recognised(session: VoiceSession, segment: { turnId: string; endedAt: number; vadMs: number }, text: string): void {
+    const stt = Math.max(0, Date.now() - segment.endedAt - segment.vadMs);
+    this.deps.observe?.('stt', stt);
+    session.sendTranscript(segment.turnId, text, true);
+    this.transcribed.add(segment.turnId);
+    void this.deps.showTranscript?.(session.userId, segment.turnId, text, true).catch(() => {});
+    void this.context(session)
+      .then((context) =>
+        this.deps.starter.text({
+          userId: session.userId, sessionId: session.id, turnId: segment.turnId, text, context,
+          spoken: { endedAt: segment.endedAt, timings: { vad: segment.vadMs, stt } },
+        }),
+      )
+      .then(() => session.setState('thinking', segment.turnId))
+      .catch((err: unknown) => this.failed(session, segment.turnId, err));
+  }
+
+  private toSttStage(session: VoiceSession, segment: { turnId: string; pcm: Int16Array; endedAt: number; vadMs: number }): void {
     void this.context(session)
       .then((context) =>
         this.deps.starter.speech({ userId: session.userId, sessionId: session.id, turnId: segment.turnId, pcm: segment.pcm, endedAt: segment.endedAt, vadMs: segment.vadMs, context }),
@@ -66,7 +135,7 @@ export class VoiceBridge implements VoiceHandlers {
       return;
     }
     this.contexts.set(session.id, r.context);
-    if (r.text) session.sendTranscript(r.turnId, r.text, true);
+    if (r.text && !this.transcribed.delete(r.turnId)) session.sendTranscript(r.turnId, r.text, true);
     session.sendResult(r.turnId, { text: r.text, reply: r.reply, outcome: r.outcome, timings: { ...r.timings } });
     try {
       const { tts } = this.deps;

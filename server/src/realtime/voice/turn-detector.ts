@@ -58,7 +58,7 @@ export class TurnDetector {
 
   constructor(
     private readonly vad: Vad,
-    private readonly events: { onStart(s: TurnStart): void; onEnd(e: TurnEnd): void },
+    private readonly events: { onStart(s: TurnStart): void; onEnd(e: TurnEnd): void; onAudio?(pcm: Int16Array): void },
     /** When false (push-to-talk), speech never starts a turn. */
     public vadStartsTurns = true,
     private readonly opts: TurnDetectorOptions = DEFAULT_TURN_OPTIONS,
@@ -116,6 +116,7 @@ export class TurnDetector {
     const f: Frame = { pcm, t, voiced, rms: rms(pcm) };
     if (cap) {
       cap.frames.push(f);
+      this.events.onAudio?.(pcm);
       // fvad holds "speech" ~120 ms past the end: a frame far below the speech level is silence too.
       if (voiced) cap.level += (f.rms - cap.level) * 0.05;
       if (voiced && f.rms >= cap.level * QUIET) {
@@ -159,6 +160,7 @@ export class TurnDetector {
     this.history = [];
     this.candidate = undefined;
     this.events.onStart({ speechStartedAt, source });
+    for (const f of frames) this.events.onAudio?.(f.pcm); // pre-roll and the start, so far
   }
 
   private end(reason: TurnEnd['reason'], at: number): void {

@@ -32,6 +32,10 @@ export interface VoiceHandlers {
   onText(session: VoiceSession, text: { turnId: string; text: string; endedAt: number }): void;
   /** The person cancelled the turn in flight: stop working on it. */
   onCancel?(session: VoiceSession, turnId: string): void;
+  /** A turn started capturing; its audio follows in `onSpeechAudio` (for streaming recognition). */
+  onSpeechStart?(session: VoiceSession, turnId: string): void;
+  /** Audio of the turn being captured, as it arrives (pre-roll first). `onSegment` still follows. */
+  onSpeechAudio?(session: VoiceSession, turnId: string, pcm: Int16Array): void;
 }
 
 export interface VoiceSessionDeps {
@@ -70,6 +74,10 @@ export class VoiceSession {
     this.detector = new TurnDetector(deps.vad, {
       onStart: () => this.speechStarted(),
       onEnd: (e) => this.speechEnded(e),
+      onAudio: (pcm) => {
+        const turnId = this.listeningTurn;
+        if (turnId && this.deps.handlers.onSpeechAudio) this.call(() => this.deps.handlers.onSpeechAudio!(this, turnId, pcm));
+      },
     });
     this.helloTimer = setTimeout(() => this.close(VoiceCloseCode.noHello, 'send {"type":"hello",...} first'), deps.helloTimeoutMs ?? 10_000);
   }
@@ -268,8 +276,10 @@ export class VoiceSession {
 
   private speechStarted(): void {
     this.interruptReply(); // barge-in: the person speaks over the reply
-    this.listeningTurn = randomUUID();
-    this.setState('listening', this.listeningTurn);
+    const turnId = randomUUID();
+    this.listeningTurn = turnId;
+    this.setState('listening', turnId);
+    if (this.deps.handlers.onSpeechStart) this.call(() => this.deps.handlers.onSpeechStart!(this, turnId));
   }
 
   private speechEnded(e: TurnEnd): void {
