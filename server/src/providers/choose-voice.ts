@@ -4,7 +4,9 @@ import { FallbackUnderstander } from './llm/fallback.js';
 import { OfflineUnderstander } from './llm/offline.js';
 import { OpenAIUnderstander } from './llm/openai.js';
 import type { Understander } from './llm/port.js';
+import { FallbackSTT } from './stt/fallback.js';
 import { PocketSphinxSTT } from './stt/local.js';
+import { OpenAISTT } from './stt/openai.js';
 import type { SpeechToText } from './stt/port.js';
 import { ElevenLabsTTS } from './tts/elevenlabs.js';
 import { FallbackTTS } from './tts/fallback.js';
@@ -42,7 +44,12 @@ export function chooseUnderstander(c: VoiceConfig, log: Logger): Chosen<Understa
 }
 
 export function chooseStt(c: VoiceConfig): Chosen<SpeechToText> {
-  return { engine: new PocketSphinxSTT(), why: 'local pocketsphinx with a command language model, kept warm' };
+  const local = new PocketSphinxSTT();
+  if (c.stt === 'local' || (c.stt === 'auto' && !openaiConfigured(c))) {
+    return { engine: local, why: c.stt === 'local' ? 'SAYSO_STT=local' : 'no OPENAI_API_KEY: local pocketsphinx with a command language model, kept warm, streaming' };
+  }
+  const cloud = new OpenAISTT({ apiKey: c.openaiApiKey ?? 'not-needed', model: c.sttModel, ...(c.openaiBaseUrl ? { baseURL: c.openaiBaseUrl } : {}) });
+  return { engine: new FallbackSTT([cloud, local]), why: `${cloud.id} (any OpenAI-compatible server); local pocketsphinx when it fails` };
 }
 
 export function chooseTts(c: VoiceConfig): Chosen<TextToSpeech> {
