@@ -2,6 +2,7 @@ import { benchBus } from './bus.js';
 import { benchEmbedQuality } from './embed-quality.js';
 import { benchGateway } from './gateway-bench.js';
 import { benchKnn } from './knn.js';
+import { benchPipeline } from './pipeline.js';
 import { benchTts } from './tts.js';
 import { benchVoiceTransport } from './voice-transport.js';
 
@@ -13,6 +14,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   embed: benchEmbedQuality,
   tts: benchTts,
   voice: benchVoiceTransport,
+  pipeline: benchPipeline,
 };
 
 const chosen = process.argv.slice(2).filter((a) => a in suites);
