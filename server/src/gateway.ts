@@ -15,7 +15,7 @@ import { Sessions } from './http/sessions.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { chooseEmbedder } from './providers/embed/choose.js';
-import { chooseStt, chooseTts, chooseUnderstander } from './providers/choose-voice.js';
+import { chooseStt, chooseSummarizer, chooseTts, chooseUnderstander } from './providers/choose-voice.js';
 import type { Understander } from './providers/llm/port.js';
 import type { SpeechToText } from './providers/stt/port.js';
 import type { TextToSpeech } from './providers/tts/port.js';
@@ -102,10 +102,11 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
   const starter = new TurnStarter(bus);
   const replies = new ReplyRouter(bus, log);
   await replies.start();
+  const summarize = chooseSummarizer(config);
   const stages =
     config.pipeline === 'inline'
       ? startStages(
-          { bus, db, users, changes, tasks, journal, habits, turns: new Turns(db), stt: stt.engine, understander: understander.engine, log, observe: (stage, ms) => metrics.turnStage.observe({ stage }, ms / 1000) },
+          { bus, db, users, changes, tasks, journal, habits, turns: new Turns(db), ...(summarize ? { summarize } : {}), stt: stt.engine, understander: understander.engine, log, observe: (stage, ms) => metrics.turnStage.observe({ stage }, ms / 1000) },
           { consumer: `${hostname()}-${process.pid}`, claimIdleMs: config.stageClaimMs },
         )
       : undefined;

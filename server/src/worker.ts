@@ -10,7 +10,7 @@ import { Users } from './domain/users.js';
 import { createLogger } from './log.js';
 import { startStages, ALL_STAGES, type StageName } from './pipeline/stages.js';
 import { chooseEmbedder } from './providers/embed/choose.js';
-import { chooseStt, chooseUnderstander } from './providers/choose-voice.js';
+import { chooseStt, chooseSummarizer, chooseUnderstander } from './providers/choose-voice.js';
 import { openStore } from './store/open-store.js';
 
 // `npm run worker`: pipeline stages in their own process, joining the gateways' consumer groups
@@ -36,6 +36,7 @@ const changes = new Changes(store.db, bus, log);
 const stt = chooseStt(config);
 const understander = chooseUnderstander(config, log);
 const embedder = chooseEmbedder(config);
+const summarize = chooseSummarizer(config);
 const consumer = `${hostname()}-${process.pid}`;
 const running = startStages(
   {
@@ -47,6 +48,7 @@ const running = startStages(
     journal: new JournalService(store.db, changes, users, embedder.embedder, log),
     habits: new HabitService(store.db, changes, users),
     turns: new Turns(store.db),
+    ...(summarize ? { summarize } : {}),
     stt: stt.engine,
     understander: understander.engine,
     log,

@@ -18,6 +18,8 @@ export interface ActDeps {
   habits: HabitService;
   /** The recorded result of a turn that already wrote, if any. */
   turns: { result(userId: string, turnId: string): Promise<unknown | null> };
+  /** An LLM's summary of journal entries, when one is configured; the offline summary otherwise. */
+  summarize?: (entries: Array<{ day: string; text: string; mood: number | null }>) => Promise<string>;
 }
 
 export interface ActResult {
@@ -138,7 +140,9 @@ async function actOnJournal(deps: ActDeps, ctx: WriteContext, a: Of<'journal'>, 
   }
   const range = a.range ?? { from: addDays(today, -6), to: today };
   const page = await deps.journal.list(ctx.userId, { from: range.from, to: range.to, limit: 200 });
-  return { outcome: { action: a, status: 'answered' }, reply: say.journalSummary(page.items) };
+  const plain = page.items.flatMap((e) => (e.text ? [{ day: e.day, text: e.text, mood: e.mood }] : []));
+  const reply = deps.summarize && plain.length > 0 ? await deps.summarize(plain).catch(() => say.journalSummary(page.items)) : say.journalSummary(page.items);
+  return { outcome: { action: a, status: 'answered' }, reply };
 }
 
 async function actOnHabit(deps: ActDeps, ctx: WriteContext, a: Of<'habit'>, context: TurnContext): Promise<ActResult> {

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { FallbackUnderstander } from './llm/fallback.js';
 import { OfflineUnderstander } from './llm/offline.js';
+import { summarizeJournal } from './llm/insights.js';
 import { OpenAIUnderstander } from './llm/openai.js';
 import type { Understander } from './llm/port.js';
 import { FallbackSTT } from './stt/fallback.js';
@@ -63,4 +64,11 @@ export function chooseTts(c: VoiceConfig): Chosen<TextToSpeech> {
     ...(c.elevenLabsBaseUrl ? { baseUrl: c.elevenLabsBaseUrl } : {}),
   });
   return { engine: new FallbackTTS([cloud, local]), why: 'ElevenLabs streaming; the local voice when it fails' };
+}
+
+/** LLM-written journal summaries when an LLM is configured and chosen; none (offline summary) otherwise. */
+export function chooseSummarizer(c: VoiceConfig): ((entries: Array<{ day: string; text: string; mood: number | null }>) => Promise<string>) | undefined {
+  if (c.understander === 'offline' || !openaiConfigured(c)) return undefined;
+  const opts = { apiKey: c.openaiApiKey ?? 'not-needed', model: c.llmModel, ...(c.openaiBaseUrl ? { baseURL: c.openaiBaseUrl } : {}) };
+  return (entries) => summarizeJournal(entries, opts);
 }
