@@ -121,6 +121,19 @@ describe('text turns through the pipeline', () => {
     expect(r?.timings.vad).toBe(5);
   });
 
+  it('"how was my week" is summarised by the LLM when one is configured, offline otherwise', async () => {
+    const { act } = await import('../src/pipeline/act.js');
+    const deps = { tasks: gw.tasks, journal: gw.journal, habits: gw.habits, turns: { result: async () => null } };
+    const week = { kind: 'journal', action: 'query', summarize: true } as const;
+    const seen: number[] = [];
+    const summarize = async (entries: unknown[]) => (seen.push(entries.length), 'A calm week with good runs.');
+    const withLlm = await act({ ...deps, summarize }, { userId, source: 'voice' }, week, { timeZone: 'UTC' });
+    expect(withLlm.reply).toBe('A calm week with good runs.');
+    expect(seen[0]).toBeGreaterThan(0); // the journal dictation above is this week's
+    const offline = await act(deps, { userId, source: 'voice' }, week, { timeZone: 'UTC' });
+    expect(offline.reply).toMatch(/You wrote 1 entry/);
+  });
+
   it('rejects an empty turn with a clear error', async () => {
     const res = await api<{ error: { code: string; message: string } }>(gw.url, token, 'POST', '/v1/turns', { text: '  ' });
     expect(res.status).toBe(400);
