@@ -1,3 +1,5 @@
+import { ProviderError } from '../provider-error.js';
+
 /**
  * The embedding port: text in, unit vectors out.
  *
@@ -44,19 +46,9 @@ export interface Embeddings {
   vectors: number[][];
 }
 
-/** An embedding failure that says whether retrying later can help and what to do. */
-export class EmbedError extends Error {
+/** An embedding failure: see ProviderError. */
+export class EmbedError extends ProviderError {
   override readonly name = 'EmbedError';
-  /** True when the same call may succeed later (rate limit, outage, timeout). */
-  readonly retryable: boolean;
-  /** HTTP status from a remote provider, when there was one. */
-  readonly status: number | undefined;
-
-  constructor(message: string, options: { retryable: boolean; status?: number; cause?: unknown }) {
-    super(message, { cause: options.cause });
-    this.retryable = options.retryable;
-    this.status = options.status;
-  }
 }
 
 /** Scales `v` to length 1 in place; a zero vector stays zero (it has no direction). */

@@ -1,20 +1,11 @@
 import type { Action, ItemRef } from '@sayso/protocol';
 import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
 import { z } from 'zod';
+import { ProviderError } from '../provider-error.js';
 
-/** A model or tool-call failure that says whether retrying later can help and what to do. */
-export class LLMError extends Error {
+/** A model or tool-call failure: see ProviderError. */
+export class LLMError extends ProviderError {
   override readonly name = 'LLMError';
-  /** True when the same call may succeed later (rate limit, outage, timeout). */
-  readonly retryable: boolean;
-  /** HTTP status from the provider, when there was one. */
-  readonly status: number | undefined;
-
-  constructor(message: string, options: { retryable: boolean; status?: number; cause?: unknown }) {
-    super(message, { cause: options.cause });
-    this.retryable = options.retryable;
-    this.status = options.status;
-  }
 }
 
 // One zod schema per tool is both what the model is shown (via z.toJSONSchema) and what its

@@ -1,3 +1,5 @@
+import { ProviderError } from '../provider-error.js';
+
 /**
  * The speech-to-text port: one utterance of 16 kHz mono signed 16-bit PCM in, its text out.
  *
@@ -68,19 +70,9 @@ export interface TranscriptStream {
 /** The sample rate of all audio given to and taken from providers. */
 export const SAMPLE_RATE = 16_000;
 
-/** A transcription failure that says whether retrying later can help and what to do. */
-export class STTError extends Error {
+/** A transcription failure: see ProviderError. */
+export class STTError extends ProviderError {
   override readonly name = 'STTError';
-  /** True when the same call may succeed later (rate limit, outage, timeout, restarted engine). */
-  readonly retryable: boolean;
-  /** HTTP status from a remote provider, when there was one. */
-  readonly status: number | undefined;
-
-  constructor(message: string, options: { retryable: boolean; status?: number; cause?: unknown }) {
-    super(message, { cause: options.cause });
-    this.retryable = options.retryable;
-    this.status = options.status;
-  }
 }
 
 /** The error an aborted call rejects with: the signal's own reason when it is an Error. */

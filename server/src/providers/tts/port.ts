@@ -1,3 +1,5 @@
+import { ProviderError } from '../provider-error.js';
+
 /**
  * The text-to-speech port: text in, 16-bit mono PCM out, chunk by chunk as it is produced.
  *
@@ -38,19 +40,9 @@ export interface SynthesizeOptions {
   signal?: AbortSignal;
 }
 
-/** A speech failure that says whether retrying later can help and what to do. */
-export class TtsError extends Error {
+/** A speech failure: see ProviderError. */
+export class TtsError extends ProviderError {
   override readonly name = 'TtsError';
-  /** True when the same call may succeed later (rate limit, outage, crashed engine). */
-  readonly retryable: boolean;
-  /** HTTP status from a remote provider, when there was one. */
-  readonly status: number | undefined;
-
-  constructor(message: string, options: { retryable: boolean; status?: number; cause?: unknown }) {
-    super(message, { cause: options.cause });
-    this.retryable = options.retryable;
-    this.status = options.status;
-  }
 }
 
 /**
