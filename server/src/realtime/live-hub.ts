@@ -13,9 +13,9 @@ import type { Metrics } from '../metrics.js';
 import type { Db } from '../store/open-store.js';
 import { events } from '../store/schema.js';
 import { LiveClient } from './live-client.js';
+import { chooseBearerProtocol, startHeartbeat, tokenOf } from './socket-auth.js';
 
 export const LIVE_PATH = '/v1/live';
-const BEARER_PROTOCOL = 'sayso.bearer.';
 
 export interface LiveHubDeps {
   db: Db;
@@ -38,12 +38,11 @@ export class LiveHub {
     noServer: true,
     maxPayload: 64 * 1024,
     // A browser that sent the token as a subprotocol needs one echoed back, or it drops the socket.
-    handleProtocols: (offered) => [...offered].find((p) => p.startsWith(BEARER_PROTOCOL)) ?? false,
+    handleProtocols: chooseBearerProtocol,
   });
   private readonly byUser = new Map<string, Set<LiveClient>>();
   private tailer: { stop(): Promise<void> } | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
-  private readonly alive = new WeakMap<WebSocket, boolean>();
 
   constructor(private readonly deps: LiveHubDeps) {}
 
@@ -57,8 +56,7 @@ export class LiveHub {
     await live.ready;
     this.tailer = live;
     server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
-    this.heartbeat = setInterval(() => this.beat(), this.deps.heartbeatMs ?? 30_000);
-    this.heartbeat.unref();
+    this.heartbeat = startHeartbeat(this.wss, this.deps.heartbeatMs ?? 30_000);
   }
 
   async stop(): Promise<void> {
@@ -91,7 +89,7 @@ export class LiveHub {
   }
 
   private async connect(ws: WebSocket, req: IncomingMessage, url: URL): Promise<void> {
-    const token = url.searchParams.get('token') ?? bearerFromProtocol(req.headers['sec-websocket-protocol']);
+    const token = tokenOf(req, url);
     let userId: string;
     let expiresAt: Date;
     try {
@@ -107,9 +105,7 @@ export class LiveHub {
     // Register before reading where to start, so no event published meanwhile is missed.
     this.add(client);
     metrics.liveConnections.inc();
-    this.alive.set(ws, true);
     const expiry = setTimeout(() => ws.close(LiveCloseCode.unauthorized, 'session expired: sign in again'), Math.min(expiresAt.getTime() - Date.now(), 2 ** 31 - 1));
-    ws.on('pong', () => this.alive.set(ws, true));
     ws.on('close', () => {
       clearTimeout(expiry);
       client.close();
@@ -174,16 +170,6 @@ export class LiveHub {
     return rows.map((r) => r.payload as LiveEvent);
   }
 
-  private beat(): void {
-    for (const ws of this.wss.clients) {
-      if (this.alive.get(ws) === false) {
-        ws.terminate();
-        continue;
-      }
-      this.alive.set(ws, false);
-      ws.ping();
-    }
-  }
 
   private add(client: LiveClient): void {
     let set = this.byUser.get(client.userId);
@@ -198,8 +184,3 @@ export class LiveHub {
   }
 }
 
-/** Browsers cannot set headers on WebSockets: a token may ride as a subprotocol `sayso.bearer.<token>`. */
-function bearerFromProtocol(header: string | undefined): string | null {
-  const p = header?.split(',').map((s) => s.trim()).find((s) => s.startsWith(BEARER_PROTOCOL));
-  return p ? p.slice(BEARER_PROTOCOL.length) : null;
-}

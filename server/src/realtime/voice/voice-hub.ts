@@ -8,8 +8,8 @@ import { VOICE_PATH, VOICE_MAX_BINARY_BYTES, VoiceCloseCode } from './messages.j
 import { loadVad, Vad } from './vad.js';
 import { VoiceSession, type VoiceHandlers } from './voice-session.js';
 import { setupCertificate, warmUpOpus } from './webrtc-ingest.js';
+import { chooseBearerProtocol, startHeartbeat, tokenOf } from '../socket-auth.js';
 
-const BEARER_PROTOCOL = 'sayso.bearer.';
 
 export interface VoiceHubDeps {
   sessions: Sessions;
@@ -35,10 +35,9 @@ export class VoiceHub {
     noServer: true,
     // Above the audio frame limit, so an oversized frame gets an error instead of a dropped socket.
     maxPayload: 16 * VOICE_MAX_BINARY_BYTES,
-    handleProtocols: (offered) => [...offered].find((p) => p.startsWith(BEARER_PROTOCOL)) ?? false,
+    handleProtocols: chooseBearerProtocol,
   });
   private readonly open = new Map<string, VoiceSession>();
-  private readonly alive = new WeakMap<WebSocket, boolean>();
   private certificate: RTCCertificate | undefined;
   private server: Server | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -53,8 +52,7 @@ export class VoiceHub {
     this.certificate = certificate;
     this.server = server;
     server.on('upgrade', this.onUpgrade);
-    this.heartbeat = setInterval(() => this.beat(), this.deps.heartbeatMs ?? 30_000);
-    this.heartbeat.unref();
+    this.heartbeat = startHeartbeat(this.wss, this.deps.heartbeatMs ?? 30_000);
     this.deps.log.debug({ ms: Date.now() - started }, 'voice hub ready');
   }
 
@@ -88,7 +86,7 @@ export class VoiceHub {
     const hold = (data: RawData, isBinary: boolean) => void early.push([data, isBinary]);
     ws.on('message', hold);
     ws.on('error', () => ws.terminate());
-    const token = url.searchParams.get('token') ?? bearerFromProtocol(req.headers['sec-websocket-protocol']);
+    const token = tokenOf(req, url);
     let userId: string;
     let expiresAt: Date;
     try {
@@ -108,11 +106,9 @@ export class VoiceHub {
       rtc: { certificate: this.certificate, ...(this.deps.iceAdditionalHostAddresses ? { iceAdditionalHostAddresses: this.deps.iceAdditionalHostAddresses } : {}) },
     });
     this.open.set(session.id, session);
-    this.alive.set(ws, true);
     const expiry = setTimeout(() => session.close(VoiceCloseCode.unauthorized, 'session expired: sign in again'), Math.min(expiresAt.getTime() - Date.now(), 2 ** 31 - 1));
     ws.off('message', hold);
     ws.on('message', (data, isBinary) => session.receive(toBuffer(data), isBinary));
-    ws.on('pong', () => this.alive.set(ws, true));
     ws.on('close', () => {
       clearTimeout(expiry);
       session.close();
@@ -123,24 +119,9 @@ export class VoiceHub {
     this.deps.log.debug({ sessionId: session.id, userId }, 'voice socket open');
   }
 
-  private beat(): void {
-    for (const ws of this.wss.clients) {
-      if (this.alive.get(ws) === false) {
-        ws.terminate();
-        continue;
-      }
-      this.alive.set(ws, false);
-      ws.ping();
-    }
-  }
 }
 
 function toBuffer(data: RawData): Buffer {
   return Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }
 
-/** Browsers cannot set headers on WebSockets: a token may ride as a subprotocol `sayso.bearer.<token>`. */
-function bearerFromProtocol(header: string | undefined): string | null {
-  const p = header?.split(',').map((s) => s.trim()).find((s) => s.startsWith(BEARER_PROTOCOL));
-  return p ? p.slice(BEARER_PROTOCOL.length) : null;
-}

@@ -1,0 +1,35 @@
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket, WebSocketServer } from 'ws';
+
+/** Browsers cannot set headers on WebSockets: a token may ride as a subprotocol `sayso.bearer.<token>`. */
+export const BEARER_PROTOCOL = 'sayso.bearer.';
+
+/** For `new WebSocketServer({ handleProtocols })`: a browser that offered the token needs it echoed back. */
+export const chooseBearerProtocol = (offered: Set<string>): string | false =>
+  [...offered].find((p) => p.startsWith(BEARER_PROTOCOL)) ?? false;
+
+/** The session token of an upgrade request: `?token=` or the bearer subprotocol. */
+export function tokenOf(req: IncomingMessage, url: URL): string | null {
+  const fromQuery = url.searchParams.get('token');
+  if (fromQuery) return fromQuery;
+  const p = req.headers['sec-websocket-protocol']?.split(',').map((s) => s.trim()).find((s) => s.startsWith(BEARER_PROTOCOL));
+  return p ? p.slice(BEARER_PROTOCOL.length) : null;
+}
+
+/** Pings every socket each `everyMs`; one that did not answer the last ping is dropped. */
+export function startHeartbeat(wss: WebSocketServer, everyMs: number): NodeJS.Timeout {
+  const alive = new WeakMap<WebSocket, boolean>();
+  const timer = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.has(ws)) ws.on('pong', () => alive.set(ws, true)); // first beat since it opened
+      else if (alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, everyMs);
+  timer.unref();
+  return timer;
+}
