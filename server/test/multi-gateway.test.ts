@@ -1,49 +1,26 @@
-import { randomUUID } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '@sayso/protocol';
 import { startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
 import { api, LiveSocket, signIn } from './support/live-socket.js';
+import { startSharedInstall } from './support/shared-install.js';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-
-// Two gateway processes on one Redis and one database, as a scaled-out install runs. The
-// database is PGlite behind its Postgres wire-protocol server (real pgvector), standing in for
-// the Postgres server of docker-compose.yml.
+// Two gateway processes on one Redis and one database, as a scaled-out install runs.
 describe('two gateway processes on one Redis', () => {
-  let pglite: PGlite;
-  let server: PGLiteSocketServer;
   let a: GatewayProcess;
   let b: GatewayProcess;
-  const prefix = `sayso-test-${randomUUID().slice(0, 8)}:`;
+  let shared: Awaited<ReturnType<typeof startSharedInstall>>;
   const sockets: LiveSocket[] = [];
 
   beforeAll(async () => {
-    pglite = await PGlite.create({ extensions: { vector } });
-    server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 8 });
-    await server.start();
-    const env = {
-      DATABASE_URL: `postgres://postgres@${server.getServerConn()}/postgres`,
-      SAYSO_DB_POOL_SIZE: '1', // the wire server is one session: see test/support/stores.ts
-      REDIS_URL,
-      SAYSO_BUS_PREFIX: prefix,
-    };
-    a = await startGatewayProcess(env);
-    b = await startGatewayProcess(env);
+    shared = await startSharedInstall();
+    a = await startGatewayProcess(shared.env);
+    b = await startGatewayProcess(shared.env);
   });
 
   afterAll(async () => {
     await Promise.all(sockets.map((s) => s.close()));
     await Promise.all([a?.stop(), b?.stop()]);
-    await server?.stop();
-    await pglite?.close();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await shared?.close();
   });
 
   it('a change written through gateway A reaches a live subscriber on gateway B, and back', async () => {

@@ -1,34 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page, Task } from '@sayso/protocol';
 import { startGatewayProcess, startWorkerProcess, type GatewayProcess } from './support/gateway-process.js';
 import { api, signIn } from './support/live-socket.js';
-
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+import { startSharedInstall } from './support/shared-install.js';
 
 // A pipeline worker killed mid-turn: after its write committed, before it acked. Another
 // worker claims the turn and finishes it; the task exists once and the person gets the reply.
 describe('a worker killed mid-turn', () => {
-  let pglite: PGlite;
-  let server: PGLiteSocketServer;
   let gateway: GatewayProcess;
   const procs: GatewayProcess[] = [];
-  const prefix = `sayso-test-${randomUUID().slice(0, 8)}:`;
+  let shared: Awaited<ReturnType<typeof startSharedInstall>>;
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    pglite = await PGlite.create({ extensions: { vector } });
-    server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 12 });
-    await server.start();
+    shared = await startSharedInstall();
     env = {
-      DATABASE_URL: `postgres://postgres@${server.getServerConn()}/postgres`,
-      SAYSO_DB_POOL_SIZE: '1',
-      REDIS_URL,
-      SAYSO_BUS_PREFIX: prefix,
+      ...shared.env,
       SAYSO_STAGE_CLAIM_MS: '1500',
       SAYSO_UNDERSTANDER: 'offline',
     };
@@ -38,12 +25,7 @@ describe('a worker killed mid-turn', () => {
 
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop()));
-    await server?.stop();
-    await pglite?.close();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await shared?.close();
   });
 
   it('loses no turn and doubles none', async () => {
