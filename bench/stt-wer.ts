@@ -6,7 +6,11 @@
  * dictations, none of them in the command corpus. Needs flite, sox, python3-pocketsphinx.
  *
  *   npx tsx bench/stt-wer.ts
- *   STT_VOICES=slt STT_MODELS=mixed,general npx tsx bench/stt-wer.ts   # a subset
+ *   STT_VOICES=slt STT_MODELS=mixed,general:accurate npx tsx bench/stt-wer.ts   # a subset
+ *
+ * Models: general, grammar, commands, mixed (see server/src/providers/stt/local.ts), each with
+ * `:accurate` for pocketsphinx's default search (default here: the provider's `fast`); `cli` is a
+ * persistent `pocketsphinx_continuous` process with the general model, the design not chosen.
  */
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
@@ -68,7 +72,7 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 
 export async function benchSttWer(): Promise<string[]> {
   const voices = (process.env['STT_VOICES'] ?? 'slt,rms,kal').split(',') as FliteVoice[];
-  const models = (process.env['STT_MODELS'] ?? 'general,grammar,commands,mixed,cli').split(',');
+  const models = (process.env['STT_MODELS'] ?? 'general:accurate,cli,grammar,commands,mixed:accurate,mixed').split(',');
   const lines: string[] = [];
   const say = (line: string) => (lines.push(line), console.error(line));
   const audio = new Map<string, Int16Array>();
@@ -80,7 +84,8 @@ export async function benchSttWer(): Promise<string[]> {
     `${speechSeconds.toFixed(0)} s of speech per voice, flite voices ${voices.join(', ')}`);
 
   for (const model of models) {
-    const decode = model === 'cli' ? await cliDecoder() : await warmDecoder(model as LocalLanguageModel);
+    const [name, search] = model.split(':') as [string, 'fast' | 'accurate' | undefined];
+    const decode = name === 'cli' ? await cliDecoder() : await warmDecoder(name as LocalLanguageModel, search ?? 'fast');
     const latencies: number[] = [];
     const rtf: number[] = [];
     const perVoice: string[] = [];
@@ -100,10 +105,10 @@ export async function benchSttWer(): Promise<string[]> {
       perVoice.push(`${voice} ${wer([...mine.seen, ...mine.unseen]).toFixed(1)}/${wer(mine.journal).toFixed(1)}`);
     }
     await decode.close();
-    say(`stt WER ${model.padEnd(8)}: commands ${wer([...all.seen, ...all.unseen]).toFixed(1)}% ` +
+    say(`stt WER ${model.padEnd(16)}: commands ${wer([...all.seen, ...all.unseen]).toFixed(1)}% ` +
       `(template-like ${wer(all.seen).toFixed(1)}%, unseen phrasing ${wer(all.unseen).toFixed(1)}%), journal ${wer(all.journal).toFixed(1)}% ` +
       `| per voice cmd/journal: ${perVoice.join(', ')}`);
-    say(`stt latency ${model.padEnd(8)}: warm decode p50 ${pct(latencies, 50).toFixed(0)} ms, p95 ${pct(latencies, 95).toFixed(0)} ms per utterance ` +
+    say(`stt latency ${model.padEnd(16)}: warm decode p50 ${pct(latencies, 50).toFixed(0)} ms, p95 ${pct(latencies, 95).toFixed(0)} ms per utterance ` +
       `(${pct(rtf, 50).toFixed(2)} x real time), first call incl. start ${decode.firstMs.toFixed(0)} ms`);
   }
   return lines;
@@ -112,8 +117,8 @@ export async function benchSttWer(): Promise<string[]> {
 /** `ms`: the decode's own latency where waiting adds more (the CLI's quiet-time cut-off). */
 type Decoder = ((pcm: Int16Array) => Promise<{ text: string; ms?: number }>) & { close(): Promise<void>; firstMs: number };
 
-async function warmDecoder(model: LocalLanguageModel): Promise<Decoder> {
-  const stt = new PocketSphinxSTT({ languageModel: model });
+async function warmDecoder(model: LocalLanguageModel, search: 'fast' | 'accurate'): Promise<Decoder> {
+  const stt = new PocketSphinxSTT({ languageModel: model, search });
   const started = performance.now();
   await stt.warmUp();
   const decode = (async (pcm: Int16Array) => ({ text: (await stt.transcribe(pcm)).text })) as Decoder;
@@ -129,7 +134,9 @@ async function warmDecoder(model: LocalLanguageModel): Promise<Decoder> {
  * cut-off, as a production version would have to.
  */
 async function cliDecoder(): Promise<Decoder> {
-  const child = spawn('pocketsphinx_continuous', ['-infile', '/dev/stdin', '-logfn', '/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  // Node gives a child a socket, not a pipe, as stdin, and fopen('/dev/stdin') fails on a socket:
+  // put a real pipe in between.
+  const child = spawn('sh', ['-c', 'cat | pocketsphinx_continuous -infile /dev/stdin -logfn /dev/null'], { stdio: ['pipe', 'pipe', 'ignore'] });
   let buffer = '';
   let lines: string[] = [];
   child.stdout.on('data', (c: Buffer) => {

@@ -31,8 +31,13 @@ export type LocalLanguageModel = 'mixed' | 'general' | 'commands' | 'grammar';
 
 export interface PocketSphinxOptions {
   languageModel?: LocalLanguageModel;
-  /** Weight of the command model in `mixed`, 0..1. Default 0.5. */
+  /** Weight of the command model in `mixed`, 0..1, in probability terms. Default 0.5. */
   commandWeight?: number;
+  /**
+   * `fast` (default) prunes the search harder (at most 5,000 HMMs per frame, phone lookahead
+   * window 5): ~40% less decode time for ~1 point more WER. `accurate`: pocketsphinx defaults.
+   */
+  search?: 'fast' | 'accurate';
   /** Python that can `import pocketsphinx`. Default /usr/bin/python3 or SAYSO_STT_PYTHON. */
   python?: string;
   /** Default /usr/share/pocketsphinx/model/en-us. */
@@ -69,6 +74,7 @@ export class PocketSphinxSTT implements SpeechToText {
       python: options.python ?? process.env['SAYSO_STT_PYTHON'] ?? '/usr/bin/python3',
       modelDir: options.modelDir ?? '/usr/share/pocketsphinx/model/en-us',
       startTimeoutMs: options.startTimeoutMs ?? 30_000,
+      flags: options.search === 'accurate' ? {} : { '-maxhmmpf': 5000, '-pl_window': 5 },
       onStart: async () => {
         this.loaded = new Set(['general']); // a fresh worker knows only its built-in model
         this.hintSlots.clear();

@@ -22,6 +22,8 @@ export interface PocketSphinxProcessOptions {
   python: string;
   /** Model folder holding en-us/, en-us.lm.bin and cmudict-en-us.dict. */
   modelDir: string;
+  /** Extra pocketsphinx flags, e.g. `{ '-maxhmmpf': 5000 }` (integers stay integers). */
+  flags: Record<string, string | number | boolean>;
   /** Longest wait for the worker to load its models. */
   startTimeoutMs: number;
   /** Runs after each (re)start, inside the lock, before any queued call: register searches here. */
@@ -80,8 +82,11 @@ export class PocketSphinxProcess {
   }
 
   private async spawnWorker(): Promise<void> {
-    const { python, modelDir, startTimeoutMs } = this.options;
-    const child = spawn(python, ['-u', WORKER, JSON.stringify({ model: modelDir, cmn: 'batch' })], { stdio: 'pipe' });
+    const { python, modelDir, startTimeoutMs, flags } = this.options;
+    // Batch CMN: each utterance is normalised on its own, so one speaker's level never shifts
+    // the next speaker's result (live CMN carries over between utterances).
+    const args = JSON.stringify({ model: modelDir, cmn: 'batch', flags });
+    const child = spawn(python, ['-u', WORKER, args], { stdio: 'pipe' });
     this.child = child;
     this.starts++;
     this.stderrTail = '';
@@ -94,13 +99,17 @@ export class PocketSphinxProcess {
       const hint = err.code === 'ENOENT' ? `${python} was not found. ${INSTALL}.` : `Could not start ${python}: ${err.message}.`;
       this.fail(child, new STTError(`Local speech recognition is unavailable: ${hint}`, { retryable: false, cause: err }));
     });
+    let loaded = false;
     child.once('exit', (code, signal) => {
       const tail = this.stderrTail.trim().split('\n').at(-1) ?? '';
-      const missing = /No module named 'pocketsphinx'|libpocketsphinx|libsphinxbase|No such file/.test(this.stderrTail);
-      const message = missing
-        ? `Local speech recognition is unavailable (${tail}). ${INSTALL}.`
-        : `The pocketsphinx worker stopped (${signal ?? `exit ${code}`}${tail ? `: ${tail}` : ''}); it restarts on the next call.`;
-      this.fail(child, new STTError(message, { retryable: !missing }));
+      const how = `${signal ?? `exit ${code}`}${tail ? `: ${tail}` : ''}`;
+      let message = `The pocketsphinx worker stopped (${how}); it restarts on the next call.`;
+      if (/No module named 'pocketsphinx'|libpocketsphinx|libsphinxbase/.test(this.stderrTail)) {
+        message = `Local speech recognition is unavailable (${tail}). ${INSTALL}.`;
+      } else if (!loaded) {
+        message = `The pocketsphinx worker could not load its models (${how}): check that ${modelDir} holds en-us/, en-us.lm.bin and cmudict-en-us.dict (Debian pocketsphinx-en-us).`;
+      }
+      this.fail(child, new STTError(message, { retryable: loaded }));
     });
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (this.child !== child) return;
@@ -117,6 +126,7 @@ export class PocketSphinxProcess {
     }, startTimeoutMs);
     try {
       await ready;
+      loaded = true;
     } finally {
       clearTimeout(timer);
     }

@@ -5,7 +5,7 @@ model takes ~0.3-1 s, so it must not happen per utterance. Requests are answered
 in order. Needs Debian's python3-pocketsphinx (run with /usr/bin/python3, whose dist-packages
 hold it). Never writes audio or transcripts anywhere but stdout.
 
-argv[1]: {"model": "/usr/share/pocketsphinx/model/en-us", "cmn": "live"}
+argv[1]: {"model": "/usr/share/pocketsphinx/model/en-us", "cmn": "batch", "flags": {"-maxhmmpf": 5000}}
 In:  {"id": 1, "op": "decode", "search": "general", "audio": "<base64 s16le 16 kHz mono>"}
      {"id": 2, "op": "lm", "name": "mixed", "path": "/tmp/x.arpa", "mix": 0.5}  (mix: null = alone)
      {"id": 3, "op": "jsgf", "name": "grammar", "path": "/tmp/x.gram"}
@@ -52,6 +52,15 @@ def main():
     config.set_string("-lm", os.path.join(MODEL, "en-us.lm.bin"))
     config.set_string("-cmn", OPTIONS.get("cmn", "live"))
     config.set_string("-logfn", "/dev/null")
+    for flag, value in OPTIONS.get("flags", {}).items():  # e.g. {"-maxhmmpf": 5000}
+        if isinstance(value, bool):
+            config.set_boolean(flag, value)
+        elif isinstance(value, int):
+            config.set_int(flag, value)
+        elif isinstance(value, float):
+            config.set_float(flag, value)
+        else:
+            config.set_string(flag, value)
     decoder = Decoder(config)
     logmath = decoder.get_logmath()
     general = decoder.get_lm("_default")  # pocketsphinx names the -lm search "_default"
@@ -65,7 +74,10 @@ def main():
         small = NGramModel(decoder.get_config(), logmath, path)
         models = (ctypes.c_void_p * 2)(int(small.this), int(general.this))
         names = (ctypes.c_char_p * 2)(b"commands", b"general")
-        weights = (ctypes.c_float * 2)(weight, 1.0 - weight)
+        # The set adds log weights to scores already multiplied by the language weight (-lw),
+        # so a weight w must be given as w ** lw to mean w in probability terms.
+        lw = decoder.get_config().get_float("-lw")
+        weights = (ctypes.c_float * 2)(weight ** lw, (1.0 - weight) ** lw)
         lmset = sphinxbase.ngram_model_set_init(None, models, names, weights, 2)
         if not lmset or pocketsphinx.ps_set_lm(int(decoder.this), name.encode(), lmset) < 0:
             raise RuntimeError("could not build the mixed language model")
