@@ -3,6 +3,7 @@ import { benchEmbedQuality } from './embed-quality.js';
 import { benchGateway } from './gateway-bench.js';
 import { benchKnn } from './knn.js';
 import { benchPipeline } from './pipeline.js';
+import { benchSttWer } from './stt-wer.js';
 import { benchTts } from './tts.js';
 import { benchVoiceTransport } from './voice-transport.js';
 
@@ -15,6 +16,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   tts: benchTts,
   voice: benchVoiceTransport,
   pipeline: benchPipeline,
+  stt: benchSttWer,
 };
 
 const chosen = process.argv.slice(2).filter((a) => a in suites);

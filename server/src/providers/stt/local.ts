@@ -2,9 +2,9 @@
  * Local speech recognition with CMU pocketsphinx (Debian `python3-pocketsphinx`,
  * `pocketsphinx-en-us`): audio never leaves the machine and no network is needed.
  *
- * One decoder stays warm in a Python worker (pocketsphinx-worker.py): loading takes ~0.3-1 s,
- * a decode of a 3 s command ~0.2-0.9 s on this 2-core machine. Calls take turns through it;
- * a hung decode kills the worker and the next call starts a fresh one.
+ * One decoder stays warm in a Python worker (pocketsphinx-worker.py): loading takes ~1 s, a
+ * decode of a 3 s command ~0.35-0.45 s on a 2-core machine. Calls take turns through it; a
+ * hung decode kills the worker and the next call starts a fresh one.
  *
  * Which language model decodes is the main accuracy lever (WER in README.md, from
  * `npx tsx bench/stt-wer.ts`): `mixed` interpolates a small trigram model of Sayso commands with
@@ -38,7 +38,7 @@ export interface PocketSphinxOptions {
    * window 5): ~40% less decode time for ~1 point more WER. `accurate`: pocketsphinx defaults.
    */
   search?: 'fast' | 'accurate';
-  /** Python that can `import pocketsphinx`. Default /usr/bin/python3 or SAYSO_STT_PYTHON. */
+  /** Python that can `import pocketsphinx`. Default /usr/bin/python3 (Debian's, where apt puts it). */
   python?: string;
   /** Default /usr/share/pocketsphinx/model/en-us. */
   modelDir?: string;
@@ -57,6 +57,15 @@ export interface PocketSphinxOptions {
 /** Shorter than 0.1 s is not a word; the engine would only guess. */
 const MIN_SAMPLES = SAMPLE_RATE / 10;
 
+/**
+ * @example
+ * ```ts
+ * const stt = new PocketSphinxSTT(); // languageModel 'mixed', search 'fast'
+ * await stt.warmUp(); // at gateway start, so the first person does not wait for the load
+ * const { text, confidence } = await stt.transcribe(pcm, { hints: ['Duolingo', 'Water the ficus'] });
+ * await stt.close(); // at shutdown
+ * ```
+ */
 export class PocketSphinxSTT implements SpeechToText {
   readonly id: string;
   readonly capabilities: STTCapabilities = { streaming: true, interimResults: true, local: true };
@@ -71,7 +80,7 @@ export class PocketSphinxSTT implements SpeechToText {
     this.model = options.languageModel ?? 'mixed';
     this.id = `pocketsphinx:${this.model}`;
     this.process = new PocketSphinxProcess({
-      python: options.python ?? process.env['SAYSO_STT_PYTHON'] ?? '/usr/bin/python3',
+      python: options.python ?? '/usr/bin/python3',
       modelDir: options.modelDir ?? '/usr/share/pocketsphinx/model/en-us',
       startTimeoutMs: options.startTimeoutMs ?? 30_000,
       flags: options.search === 'accurate' ? {} : { '-maxhmmpf': 5000, '-pl_window': 5 },
@@ -117,10 +126,17 @@ export class PocketSphinxSTT implements SpeechToText {
     const { signal } = options;
     const chunks: Int16Array[] = [];
     let ended = false;
-    let wake: (() => void) | undefined;
     let onInterim: ((text: string) => void) | undefined;
-    const poke = () => (wake?.(), (wake = undefined));
-    signal?.addEventListener('abort', poke, { once: true });
+    // The session sleeps between decodes: new audio wakes it only when it waits for audio,
+    // while end() and abort always wake it (finishing must not wait out the interval).
+    let waiting: { forAudio: boolean; wake: () => void } | undefined;
+    const wait = (ms: number, forAudio: boolean) =>
+      new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), ms);
+        waiting = { forAudio, wake: () => (clearTimeout(timer), resolve(true)) };
+      }).finally(() => (waiting = undefined));
+    const wake = (always: boolean) => (always || waiting?.forAudio ? waiting?.wake() : undefined);
+    signal?.addEventListener('abort', () => wake(true), { once: true });
     const interval = this.options.interimIntervalMs ?? 300;
     const idle = this.options.streamIdleMs ?? 10_000;
 
@@ -134,15 +150,11 @@ export class PocketSphinxSTT implements SpeechToText {
           samples += audio.length;
           const partial = (await send({ op: 'feed', audio: pcmToBuffer(audio).toString('base64') }, this.timeout(audio.length))).text ?? '';
           if (partial !== last) onInterim?.((last = partial));
-          if (!ended) await sleep(interval); // let audio gather: one decode per interval, not per frame
+          if (!ended) await wait(interval, false); // let audio gather: one decode per interval, not per frame
           continue;
         }
         if (ended) break;
-        const woke = await new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(false), idle);
-          wake = () => (clearTimeout(timer), resolve(true));
-        });
-        if (!woke) break; // abandoned: free the decoder
+        if (!(await wait(idle, true))) break; // abandoned: free the decoder
       }
       // Always close the utterance, even when aborted, so the worker is ready for the next call.
       const final = await send({ op: 'finish' }, this.timeout(samples));
@@ -154,12 +166,12 @@ export class PocketSphinxSTT implements SpeechToText {
     return {
       push: (pcm) => {
         if (ended) throw new Error('push() after end(): start a new stream for the next utterance.');
-        if (pcm.length > 0) chunks.push(pcm.slice()), poke();
+        if (pcm.length > 0) chunks.push(pcm.slice()), wake(false);
       },
       onInterim: (callback) => void (onInterim = callback),
       end: () => {
         ended = true;
-        poke();
+        wake(true);
         return raceAbort(session, signal);
       },
     };
@@ -238,6 +250,4 @@ function concat(parts: Int16Array[]): Int16Array {
   for (const p of parts) out.set(p, at), (at += p.length);
   return out;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
