@@ -2,6 +2,9 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# Local speech-to-text (a warm pocketsphinx worker in Python) and flite's letter-to-sound for hint words.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 python3-pocketsphinx pocketsphinx-en-us flite \
+  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 COPY protocol/package.json protocol/
 COPY server/package.json server/
