@@ -7,31 +7,17 @@ import { startGateway, type Gateway } from '../src/gateway.js';
 import { todayIn } from '../src/domain/paging.js';
 import { addDays } from '../src/domain/streaks.js';
 import { HashEmbedder } from '../src/providers/embed/fake.js';
+import { request, type Reply } from './support/http.js';
 import { openTestStore, type TestStore } from './support/stores.js';
 
 // The REST behaviours of tasks, journal and habits, as a client sees them.
 
-interface Reply<T = unknown> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
 
 let t: TestStore;
 let gw: Gateway;
 
-async function api<T = unknown>(
-  token: string,
-  method: string,
-  path: string,
-  send: { json?: unknown; headers?: Record<string, string> } = {},
-): Promise<Reply<T>> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...send.headers };
-  if (send.json !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(gw.url + path, { method, headers, ...(send.json === undefined ? {} : { body: JSON.stringify(send.json) }) });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const api = <T = unknown>(token: string, method: string, path: string, send?: { json?: unknown; headers?: Record<string, string> }) =>
+  request<T>(gw.url, token, method, path, send);
 
 /** The body of a 2xx reply; anything else fails the test with the server's message. */
 async function ok<T>(reply: Promise<Reply<T>>): Promise<T> {

@@ -4,33 +4,18 @@ import { MemoryBus } from '../src/bus/memory-bus.js';
 import { readConfig } from '../src/config.js';
 import { startGateway, type Gateway } from '../src/gateway.js';
 import { HashEmbedder } from '../src/providers/embed/fake.js';
+import { request, type Reply } from './support/http.js';
 import { openTestStore, type TestStore } from './support/stores.js';
 
 // One person's ids are worthless to another: every route answers as if they did not exist,
 // and nothing of the owner's changes, not even a version number.
 
-interface Reply<T = unknown> {
-  status: number;
-  headers: Headers;
-  text: string;
-  body: T;
-}
 
 let t: TestStore;
 let gw: Gateway;
 
-async function api<T = unknown>(
-  token: string,
-  method: string,
-  path: string,
-  send: { json?: unknown; headers?: Record<string, string> } = {},
-): Promise<Reply<T>> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...send.headers };
-  if (send.json !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(gw.url + path, { method, headers, ...(send.json === undefined ? {} : { body: JSON.stringify(send.json) }) });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, text, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const api = <T = unknown>(token: string, method: string, path: string, send?: { json?: unknown; headers?: Record<string, string> }) =>
+  request<T>(gw.url, token, method, path, send);
 
 async function ok<T>(reply: Promise<Reply<T>>): Promise<T> {
   const r = await reply;
