@@ -56,10 +56,8 @@ export class Changes {
       const earlier = await this.replay<T>(ctx.userId, ctx.idempotency);
       if (earlier) return earlier;
     }
-    if (ctx.turnId) {
-      const earlier = await this.replayTurn<T>(ctx.userId, ctx.turnId);
-      if (earlier) return earlier;
-    }
+    // A turn id is not looked up first: the act stage already did (it needs the record to word
+    // its reply), and a write under a recorded turn fails on the record's key and replays below.
     let committed: LiveEvent[];
     let value: T;
     try {

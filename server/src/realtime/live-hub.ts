@@ -13,7 +13,7 @@ import type { Metrics } from '../metrics.js';
 import type { Db } from '../store/open-store.js';
 import { events } from '../store/schema.js';
 import { LiveClient } from './live-client.js';
-import { chooseBearerProtocol, startHeartbeat, tokenOf } from './socket-auth.js';
+import { authenticateSocket, chooseBearerProtocol, startHeartbeat } from './socket-auth.js';
 
 export const LIVE_PATH = '/v1/live';
 
@@ -89,16 +89,12 @@ export class LiveHub {
   }
 
   private async connect(ws: WebSocket, req: IncomingMessage, url: URL): Promise<void> {
-    const token = tokenOf(req, url);
-    let userId: string;
-    let expiresAt: Date;
-    try {
-      if (!token) throw new Error('no token');
-      ({ userId, expiresAt } = await this.deps.sessions.verify(token));
-    } catch {
-      ws.close(LiveCloseCode.unauthorized, 'sign in: pass ?token=<session token>');
+    const auth = await authenticateSocket(this.deps.sessions, req, url);
+    if (typeof auth === 'string') {
+      ws.close(LiveCloseCode.unauthorized, auth);
       return;
     }
+    const { userId, expiresAt } = auth;
     const { metrics, log } = this.deps;
     const client = new LiveClient(userId, ws, (u, a, b, n) => this.readEvents(u, a, b, n), this.deps.maxBufferedBytes ?? 1 << 20,
       (n) => metrics.liveDelivered.inc(n), () => metrics.liveDropped.inc());

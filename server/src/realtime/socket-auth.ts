@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
+import type { SessionClaims, Sessions } from '../http/sessions.js';
 
 /** Browsers cannot set headers on WebSockets: a token may ride as a subprotocol `sayso.bearer.<token>`. */
 export const BEARER_PROTOCOL = 'sayso.bearer.';
@@ -32,4 +33,18 @@ export function startHeartbeat(wss: WebSocketServer, everyMs: number): NodeJS.Ti
   }, everyMs);
   timer.unref();
   return timer;
+}
+
+/**
+ * Checks the session of an upgrade request. Returns the claims, or the reason to close with
+ * 4401 (the same words on the live and the voice socket).
+ */
+export async function authenticateSocket(sessions: Sessions, req: IncomingMessage, url: URL): Promise<SessionClaims | string> {
+  const token = tokenOf(req, url);
+  if (!token) return 'sign in: pass ?token=<session token>';
+  try {
+    return await sessions.verify(token);
+  } catch {
+    return 'session token invalid or expired: sign in again';
+  }
 }

@@ -8,7 +8,7 @@ import { VOICE_PATH, VOICE_MAX_BINARY_BYTES, VoiceCloseCode } from './messages.j
 import { loadVad, Vad } from './vad.js';
 import { VoiceSession, type VoiceHandlers } from './voice-session.js';
 import { setupCertificate, warmUpOpus } from './webrtc-ingest.js';
-import { chooseBearerProtocol, startHeartbeat, tokenOf } from '../socket-auth.js';
+import { authenticateSocket, chooseBearerProtocol, startHeartbeat } from '../socket-auth.js';
 
 
 export interface VoiceHubDeps {
@@ -86,16 +86,12 @@ export class VoiceHub {
     const hold = (data: RawData, isBinary: boolean) => void early.push([data, isBinary]);
     ws.on('message', hold);
     ws.on('error', () => ws.terminate());
-    const token = tokenOf(req, url);
-    let userId: string;
-    let expiresAt: Date;
-    try {
-      if (!token) throw new Error('no token');
-      ({ userId, expiresAt } = await this.deps.sessions.verify(token));
-    } catch {
-      ws.close(VoiceCloseCode.unauthorized, token ? 'session token invalid or expired: sign in again' : 'sign in: pass ?token=<session token>');
+    const auth = await authenticateSocket(this.deps.sessions, req, url);
+    if (typeof auth === 'string') {
+      ws.close(VoiceCloseCode.unauthorized, auth);
       return;
     }
+    const { userId, expiresAt } = auth;
     const vad = await Vad.create();
     if (ws.readyState !== ws.OPEN || !this.certificate) {
       vad.free();
