@@ -189,3 +189,22 @@ export const signingKeys = pgTable('signing_keys', {
   publicJwk: jsonb('public_jwk').notNull(),
   createdAt: created(),
 });
+
+/**
+ * Publishable keys: a person lets `<sayso-widget>` run on sites they list. Not secret (they sit in
+ * page source); the origin check is what guards them, and they only buy short-lived sessions.
+ */
+export const publishableKeys = pgTable(
+  'publishable_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    key: text('key').notNull().unique(),
+    label: text('label').notNull().default(''),
+    /** Exact origins (`https://example.com`), compared with the browser's Origin header. */
+    origins: jsonb('origins').$type<string[]>().notNull(),
+    revokedAt: instant('revoked_at'),
+    createdAt: created(),
+  },
+  (t) => [index('publishable_keys_user_idx').on(t.userId)],
+);
