@@ -18,6 +18,7 @@ import { journalRoutes } from './routes/journal.js';
 import { taskRoutes } from './routes/tasks.js';
 import { turnRoutes, type TurnDeps } from './routes/turns.js';
 import type { Sessions } from './sessions.js';
+import { serveStatic } from './static.js';
 
 export interface AppDeps {
   tasks: TaskService;
@@ -33,6 +34,8 @@ export interface AppDeps {
   turns?: TurnDeps;
   /** Checks of the database and the bus for /health; each throws when down. */
   health: Record<string, () => Promise<void>>;
+  /** The home page and bundles served at `/`; default widget/dist of this repository. */
+  staticDir?: string;
 }
 
 /** The Express edge: validation, auth, error mapping and the OpenAPI document, over the domain services. */
@@ -81,6 +84,8 @@ export function createApp(deps: AppDeps): express.Express {
     res.setHeader('Content-Type', deps.metrics.registry.contentType);
     res.end(await deps.metrics.registry.metrics());
   });
+  // After every API route, so a file can never shadow one.
+  app.use(serveStatic(deps.staticDir));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;
