@@ -20,7 +20,7 @@ export interface DayRange {
 }
 
 export type Action =
-  | { kind: 'task'; action: 'create'; title: string; dueDate?: string; dueTime?: string; priority?: 'low' | 'medium' | 'high'; list?: string }
+  | { kind: 'task'; action: 'create'; title: string; dueDate?: string; dueTime?: string; priority?: 'low' | 'medium' | 'high'; list?: string; notes?: string }
   | { kind: 'task'; action: 'complete'; target: ItemRef }
   | {
       kind: 'task';

@@ -32,8 +32,25 @@ export type TurnResult = EventBase<
   { turnId: string; text: string; reply: string; outcome: TurnOutcome; timings: Record<string, number> }
 >;
 
+/** How a Google sync link stands (GET /v1/google/status has the same shape per link). */
+export interface SyncStatus {
+  provider: 'sheets' | 'calendar';
+  /** `paused`: Google access was revoked, sign in with Google again; `error`: see `error`, retried. */
+  state: 'ok' | 'paused' | 'error';
+  lastSyncAt: string | null;
+  /** What went wrong and what to do, when `state` is not `ok`. */
+  error: string | null;
+  /** Conflicts resolved since the link was made; each is in GET /v1/sync/log. */
+  conflicts: number;
+  /** Items written to Google and to Sayso by the pass that sent this. */
+  pushed: number;
+  pulled: number;
+}
+/** A Google sync pass finished, failed, or sync was paused. Transient, like transcripts. */
+export type SyncStatusUpdate = EventBase<'sync_status', SyncStatus>;
+
 /** Every event a live subscriber can receive. Switch on `type`. */
-export type LiveEvent = TaskUpdate | JournalUpdate | HabitUpdate | CheckinUpdate | VoiceTranscript | TurnResult;
+export type LiveEvent = TaskUpdate | JournalUpdate | HabitUpdate | CheckinUpdate | VoiceTranscript | TurnResult | SyncStatusUpdate;
 export type LiveEventType = LiveEvent['type'];
 export const LIVE_EVENT_TYPES: readonly LiveEventType[] = [
   'task_update',
@@ -42,15 +59,24 @@ export const LIVE_EVENT_TYPES: readonly LiveEventType[] = [
   'checkin_update',
   'voice_transcript',
   'turn_result',
+  'sync_status',
 ];
 
 /** Events that are not stored, not counted in ids and not replayed on resume. */
-export const TRANSIENT_EVENT_TYPES: readonly LiveEventType[] = ['voice_transcript', 'turn_result'];
+export const TRANSIENT_EVENT_TYPES: readonly LiveEventType[] = ['voice_transcript', 'turn_result', 'sync_status'];
 
 /** What a turn did, for chips in the UI (undo / edit) and for the conversation's next turn. */
 export interface TurnOutcome {
   action: Action;
   /** `done`: written; `answered`: a question answered; `none`: nothing to do; `failed`: see the reply. */
   status: 'done' | 'answered' | 'none' | 'failed';
-  item?: { kind: 'task' | 'event' | 'habit' | 'journal' | 'checkin'; id: string; title: string; version?: number };
+  item?: {
+    kind: 'task' | 'event' | 'habit' | 'journal' | 'checkin';
+    id: string;
+    title: string;
+    version?: number;
+    /** Check-ins: the habit and the day, to undo it. */
+    habitId?: string;
+    day?: string;
+  };
 }

@@ -40,9 +40,36 @@ export type VoiceErrorCode =
   | 'wrong_transport' // e.g. an offer on a websocket-transport session
   | 'not_ready'; // a message that needs `hello` first
 
+/**
+ * A function of the page that a turn may call (a client tool). The gateway calls it when the
+ * person says one of `refersTo` ("add this article to my reading list"), and the turn reads the
+ * result in the phrase's place: a string, or an object whose `title` (and `url`, kept as the
+ * task's notes) are used.
+ */
+export interface ClientToolSpec {
+  /** `[a-z][a-z0-9_]{0,63}` */
+  name: string;
+  /** What it returns, for people reading logs and for model-based engines. At most 500 characters. */
+  description: string;
+  /** Phrases it stands for, e.g. `this article`. At most 10, each 2-60 characters. */
+  refersTo: string[];
+}
+export const MAX_CLIENT_TOOLS = 16;
+/** How long a turn waits for the page to answer a tool call. */
+export const CLIENT_TOOL_TIMEOUT_MS = 5_000;
+
 export type VoiceClientMessage =
-  /** First message. `sampleRate`: the rate the client wants reply audio in (8000-48000); default: as produced. */
-  | { type: 'hello'; mode: VoiceMode; transport: VoiceTransportKind; sampleRate?: number }
+  /**
+   * First message. `sampleRate`: the rate the client wants reply audio in (8000-48000); default: as produced.
+   * `tools`: the page's client tools. `speak: false`: send no reply audio (text results only).
+   */
+  | { type: 'hello'; mode: VoiceMode; transport: VoiceTransportKind; sampleRate?: number; tools?: ClientToolSpec[]; speak?: boolean }
+  /** Replaces the page's client tools. */
+  | { type: 'tools'; tools: ClientToolSpec[] }
+  /** Answer to `tool-call`: `result` (JSON, at most 16 kB) or `error`. */
+  | { type: 'tool-result'; callId: string; result?: unknown; error?: string }
+  /** Turn spoken replies on or off. */
+  | { type: 'speak'; speak: boolean }
   /** WebRTC only: an SDP offer with one audio m-line (send or sendrecv). Answered with `answer`. */
   | { type: 'offer'; sdp: string }
   | { type: 'ptt'; pressed: boolean }
@@ -64,4 +91,6 @@ export type VoiceServerMessage =
   | { type: 'reply-start'; turnId: string; sampleRate: number }
   /** `interrupted`: the page must drop whatever it still has queued for this reply. */
   | { type: 'reply-end'; turnId: string; interrupted: boolean }
+  /** The turn needs a client tool: run it and answer with `tool-result` within CLIENT_TOOL_TIMEOUT_MS. */
+  | { type: 'tool-call'; turnId: string; callId: string; name: string; args: Record<string, unknown> }
   | { type: 'error'; code: VoiceErrorCode; message: string };

@@ -4,6 +4,9 @@ import { LiveSubscription, type LiveOptions, type WebSocketConstructor } from '.
 import { Habits } from './resources/habits.js';
 import { Journal } from './resources/journal.js';
 import { Tasks } from './resources/tasks.js';
+import { Turns } from './resources/turns.js';
+import type { VoiceSessionOptions } from './voice/types.js';
+import { VoiceSession, type VoiceSocketConstructor } from './voice/voice-session.js';
 
 export interface SaysoClientOptions {
   /** The gateway, e.g. `http://localhost:8787` or `https://sayso.example.com/api`. */
@@ -53,6 +56,8 @@ export class SaysoClient {
   readonly journal: Journal;
   /** `client.habits.{list, get, create, update, remove, stats, checkins, checkIn, removeCheckin}` */
   readonly habits: Habits;
+  /** `client.turns.{say, undo}` */
+  readonly turns: Turns;
   readonly baseUrl: string;
   readonly token: string | undefined;
   readonly #http: Http;
@@ -75,6 +80,23 @@ export class SaysoClient {
     this.tasks = new Tasks(this.#http);
     this.journal = new Journal(this.#http);
     this.habits = new Habits(this.#http);
+    this.turns = new Turns(this.#http, this);
+  }
+
+  /**
+   * A client for a page embedding Sayso with a publishable key (`pk_...`): the gateway checks the
+   * page's origin against the key's list and answers with a short-lived session. Browsers only;
+   * a page from an unlisted origin gets an AuthError that says so.
+   *
+   * @example
+   * const client = await SaysoClient.fromPublishableKey('https://sayso.example.com', 'pk_live_...');
+   */
+  static async fromPublishableKey(baseUrl: string, key: string, opts: Omit<SaysoClientOptions, 'baseUrl' | 'token'> = {}): Promise<SaysoClient> {
+    const anonymous = new SaysoClient({ ...opts, baseUrl });
+    const session = await anonymous.#http.request<Session>({ method: 'POST', path: '/v1/auth/publishable', body: { key }, repeatable: true });
+    const client = new SaysoClient({ ...opts, baseUrl, token: session.token });
+    client.#session = session;
+    return client;
   }
 
   /**
@@ -130,6 +152,20 @@ export class SaysoClient {
    *   onError: (err) => showSignIn(err.message),
    * });
    */
+  /**
+   * A voice session: mic in, transcripts, results and spoken replies out (see {@link VoiceSession}).
+   *
+   * @example
+   * const voice = client.voice({ mode: 'hands-free' });
+   * voice.on('result', ({ reply }) => console.log(reply));
+   * await voice.connect();
+   */
+  voice(opts: VoiceSessionOptions = {}): VoiceSession {
+    const WebSocket = (this.#WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket) as VoiceSocketConstructor | undefined;
+    if (!WebSocket) throw new TypeError("No WebSocket implementation found. In Node pass one: new SaysoClient({ baseUrl, token, WebSocket }) with import WebSocket from 'ws'.");
+    return new VoiceSession({ baseUrl: this.baseUrl, token: this.token, WebSocket }, opts);
+  }
+
   live(opts: LiveOptions): LiveSubscription {
     const WebSocket = this.#WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!WebSocket) {

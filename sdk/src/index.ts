@@ -15,10 +15,16 @@ export type { ClientSource, CreateOptions, RequestOptions } from './http.js';
 export { LiveSubscription, type LiveOptions, type LiveState, type WebSocketConstructor, type WebSocketLike } from './live.js';
 export type { Tasks, TaskCreateParams, TaskUpdateParams, TaskListParams } from './resources/tasks.js';
 export type { Journal, JournalContent, JournalCreateParams, JournalUpdateParams, JournalListParams } from './resources/journal.js';
+export type { Turns, TextTurnResult } from './resources/turns.js';
+export { VoiceSession, type VoiceSocket, type VoiceSocketConstructor } from './voice/voice-session.js';
+export type {
+  ClientTool, VoiceConnectOptions, VoiceErrorKind, VoiceSessionEvents, VoiceSessionOptions, VoiceSessionState,
+} from './voice/types.js';
 export type { Habits, HabitCreateParams, HabitUpdateParams, CheckInParams, HabitStats } from './resources/habits.js';
 // The wire types, so apps need not depend on @sayso/protocol themselves.
 export type {
   Task, TaskStatus, TaskPriority, Source, JournalEntry, JournalSearchHit, Habit, HabitCadence, HabitCheckin, Page, User,
   LiveEvent, LiveEventType, ChangeOp, TaskUpdate, JournalUpdate, HabitUpdate, CheckinUpdate, VoiceTranscript, ErrorCode,
+  TurnOutcome, Action, VoiceMode, VoiceTransportKind,
 } from '@sayso/protocol';
 export { PROTOCOL_VERSION } from '@sayso/protocol';

@@ -76,6 +76,7 @@ async function actOnTask(deps: ActDeps, ctx: WriteContext, a: Of<'task'>, contex
         ...(a.dueDate && a.dueTime ? { dueTime: a.dueTime } : {}),
         ...(a.priority ? { priority: a.priority } : {}),
         ...(a.list ? { list: a.list } : {}),
+        ...(a.notes ? { notes: a.notes } : {}),
       });
       return describeWrite(a, value, today);
     }
@@ -168,6 +169,9 @@ async function actOnHabit(deps: ActDeps, ctx: WriteContext, a: Of<'habit'>, cont
   return describeWrite(a, { ...value, habitName: habit.name }, '');
 }
 
+const checkinOf = (v: object) =>
+  'habitId' in v && typeof v.habitId === 'string' && 'day' in v && typeof v.day === 'string' ? { habitId: v.habitId, day: v.day } : {};
+
 /**
  * The outcome and reply of a write, from the action and the written item alone: the same
  * words whether the turn ran now or is a retry answered from its record.
@@ -192,7 +196,7 @@ export function describeWrite(action: Action, value: unknown, today: string): Ac
         return { outcome: { action, status: 'done', item: { kind: 'habit', id: v.id, title: v.name ?? '', version: v.version } }, reply: `Started tracking ${v.name}.` };
       }
       return {
-        outcome: { action, status: 'done', item: { kind: 'checkin', id: v.id, title: v.habitName ?? '' } },
+        outcome: { action, status: 'done', item: { kind: 'checkin', id: v.id, title: v.habitName ?? '', ...checkinOf(v) } },
         reply: `Checked in ${v.habitName ?? 'that'}${action.action === 'complete' && action.value && action.value !== 1 ? ` with ${action.value}` : ''}.`,
       };
     default:

@@ -1,4 +1,4 @@
-import type { TurnOutcome, Understanding } from '@sayso/protocol';
+import type { ClientToolSpec, TurnOutcome, Understanding } from '@sayso/protocol';
 
 // What flows between the stages of a voice turn, one bus stream per hop. Every message carries
 // the turn id (a turn's effect happens once, however often a stage is retried) and the session
@@ -30,6 +30,18 @@ export interface TurnTimings {
 export interface TurnContext {
   last?: { kind: 'task' | 'event' | 'habit' | 'journal'; id: string; title: string };
   timeZone?: string;
+  /** The page's client tools (voice sessions only). */
+  clientTools?: ClientToolSpec[];
+  /** Client tools this turn already called, with what the page answered. */
+  toolResults?: ToolResult[];
+}
+
+export interface ToolResult {
+  name: string;
+  /** The phrase the tool stood for in the utterance. */
+  phrase: string;
+  result?: unknown;
+  error?: string;
 }
 
 interface TurnBase {
@@ -59,6 +71,16 @@ export interface IntentMessage extends TurnBase {
   understanding: Understanding;
 }
 
+
+/**
+ * On the replies stream too: the turn needs a client tool. The gateway holding the session asks
+ * the page, then puts the turn back on `voice.texts` with the answer in `context.toolResults`.
+ */
+export interface ToolCallMessage extends TurnBase {
+  text: string;
+  via: 'voice' | 'typed';
+  toolCall: { name: string; phrase: string };
+}
 
 export interface ReplyMessage extends TurnBase {
   text: string;

@@ -1,7 +1,7 @@
 import { tail, type Tail } from '../bus/consumer.js';
 import type { EventBus } from '../bus/port.js';
 import type { Logger } from '../log.js';
-import { STREAMS, type ReplyMessage } from './messages.js';
+import { STREAMS, type ReplyMessage, type ToolCallMessage } from './messages.js';
 
 /**
  * Every gateway follows the replies stream and hands each reply to whoever on this gateway is
@@ -11,6 +11,7 @@ import { STREAMS, type ReplyMessage } from './messages.js';
 export class ReplyRouter {
   private readonly byTurn = new Map<string, (r: ReplyMessage) => void>();
   private readonly listeners = new Set<(r: ReplyMessage) => void>();
+  private readonly toolListeners = new Set<(c: ToolCallMessage) => void>();
   private tailer: Tail | undefined;
 
   constructor(
@@ -19,11 +20,15 @@ export class ReplyRouter {
   ) {}
 
   async start(): Promise<void> {
-    this.tailer = tail<ReplyMessage>({
+    this.tailer = tail<ReplyMessage | ToolCallMessage>({
       bus: this.bus,
       stream: STREAMS.replies,
       onMessage: ({ data }) => {
         if (!data) return;
+        if ('toolCall' in data) {
+          for (const listener of this.toolListeners) listener(data);
+          return;
+        }
         this.byTurn.get(data.turnId)?.(data);
         for (const listener of this.listeners) listener(data);
       },
@@ -49,6 +54,12 @@ export class ReplyRouter {
         resolve(r);
       });
     });
+  }
+
+  /** Calls `listener` with every client-tool request (of any gateway's turns) until the returned function is called. */
+  onToolCall(listener: (c: ToolCallMessage) => void): () => void {
+    this.toolListeners.add(listener);
+    return () => this.toolListeners.delete(listener);
   }
 
   /** Calls `listener` with every reply (of any gateway's turns) until the returned function is called. */

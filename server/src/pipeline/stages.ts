@@ -10,7 +10,8 @@ import type { SpeechToText } from '../providers/stt/port.js';
 import type { Db } from '../store/open-store.js';
 import { act, type ActDeps } from './act.js';
 import { nextContext, understandContext } from './context.js';
-import { STREAMS, type IntentMessage, type ReplyMessage, type SegmentMessage, type TextMessage } from './messages.js';
+import { nextToolCall, withLink, withToolResults } from './client-tools.js';
+import { STREAMS, type IntentMessage, type ReplyMessage, type SegmentMessage, type TextMessage, type ToolCallMessage } from './messages.js';
 import * as say from './say.js';
 
 export type StageName = 'stt' | 'understand' | 'act';
@@ -92,8 +93,16 @@ async function hintsFor(db: Db, userId: string): Promise<string[]> {
 
 async function understand(deps: StageDeps, m: TextMessage): Promise<void> {
   const started = Date.now();
+  const toolCall = nextToolCall(m.text, m.context);
+  if (toolCall) {
+    // The page holds what the person points at: the gateway with the session asks it.
+    await deps.bus.publish(STREAMS.replies, { ...m, toolCall } satisfies ToolCallMessage);
+    return;
+  }
+  const { text, link } = withToolResults(m.text, m.context);
   const context = await understandContext(deps.db, m.userId, m.context, new Date(m.endedAt));
-  const understanding = await deps.understander.understand(m.text, context);
+  const understood = await deps.understander.understand(text, context);
+  const understanding = { ...understood, action: withLink(understood.action, link) };
   const ms = Date.now() - started;
   deps.observe?.('understand', ms);
   const { via: _via, ...base } = m;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../bus/port.js';
-import { STREAMS, type SegmentMessage, type TextMessage, type TurnContext, type TurnTimings } from './messages.js';
+import { STREAMS, type SegmentMessage, type TextMessage, type ToolResult, type ToolCallMessage, type TurnContext, type TurnTimings } from './messages.js';
 
 /** Starts turns: a typed text or a spoken segment enters the pipeline here. */
 export class TurnStarter {
@@ -28,6 +28,13 @@ export class TurnStarter {
     };
     await this.bus.publish(STREAMS.texts, message);
     return turnId;
+  }
+
+  /** Puts a turn that waited for a client tool back in the pipeline, with the page's answer. */
+  async resume(call: ToolCallMessage, answer: Omit<ToolResult, 'name' | 'phrase'>): Promise<void> {
+    const { toolCall, ...turn } = call;
+    const toolResults = [...(turn.context.toolResults ?? []), { ...toolCall, ...answer }];
+    await this.bus.publish(STREAMS.texts, { ...turn, context: { ...turn.context, toolResults } } satisfies TextMessage);
   }
 
   async speech(input: {

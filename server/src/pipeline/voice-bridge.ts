@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import type { SpeechToText, TranscriptStream } from '../providers/stt/port.js';
 import type { TextToSpeech } from '../providers/tts/port.js';
 import type { VoiceHandlers, VoiceSession } from '../realtime/voice/voice-session.js';
-import type { ReplyMessage, TurnContext } from './messages.js';
+import type { ReplyMessage, ToolCallMessage, TurnContext } from './messages.js';
 import type { ReplyRouter } from './replies.js';
 import type { TurnStarter } from './turns.js';
 
@@ -37,14 +37,24 @@ export class VoiceBridge implements VoiceHandlers {
   private readonly streams = new Map<string, TranscriptStream>();
   /** Turns whose final transcript the page already has (recognised here). */
   private readonly transcribed = new Set<string>();
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: Array<() => void>;
 
   constructor(private readonly deps: VoiceBridgeDeps) {
-    this.unsubscribe = deps.replies.onReply((r) => void this.speak(r));
+    this.unsubscribe = [deps.replies.onReply((r) => void this.speak(r)), deps.replies.onToolCall((c) => void this.callTool(c))];
   }
 
   stop(): void {
-    this.unsubscribe();
+    for (const off of this.unsubscribe) off();
+  }
+
+  /** A turn of a session held here needs one of its page's tools: ask, then let the turn go on. */
+  private async callTool(c: ToolCallMessage): Promise<void> {
+    const session = this.deps.session(c.sessionId);
+    if (!session) return;
+    const started = Date.now();
+    const answer = await session.callTool(c.turnId, c.toolCall.name, { phrase: c.toolCall.phrase });
+    this.deps.log.info({ turnId: c.turnId, tool: c.toolCall.name, ok: !answer.error, ms: Date.now() - started }, 'client tool called');
+    await this.deps.starter.resume(c, answer).catch((err: unknown) => this.failed(session, c.turnId, err));
   }
 
   onSpeechStart(session: VoiceSession, turnId: string): void {
@@ -120,12 +130,15 @@ export class VoiceBridge implements VoiceHandlers {
       .catch((err: unknown) => this.failed(session, text.turnId, err));
   }
 
+  /** The session's conversation so far, with the page's current tools and no earlier tool answers. */
   private async context(session: VoiceSession): Promise<TurnContext> {
-    const known = this.contexts.get(session.id);
-    if (known) return known;
-    const context = { timeZone: await this.deps.users.timeZone(session.userId) };
-    this.contexts.set(session.id, context);
-    return context;
+    let known = this.contexts.get(session.id);
+    if (!known) {
+      known = { timeZone: await this.deps.users.timeZone(session.userId) };
+      this.contexts.set(session.id, known);
+    }
+    const { toolResults: _done, clientTools: _old, ...rest } = known;
+    return session.tools.length ? { ...rest, clientTools: session.tools } : rest;
   }
 
   private async speak(r: ReplyMessage): Promise<void> {
@@ -137,6 +150,7 @@ export class VoiceBridge implements VoiceHandlers {
     this.contexts.set(session.id, r.context);
     if (r.text && !this.transcribed.delete(r.turnId)) session.sendTranscript(r.turnId, r.text, true);
     session.sendResult(r.turnId, { text: r.text, reply: r.reply, outcome: r.outcome, timings: { ...r.timings } });
+    if (!session.speak) return session.setState('idle');
     try {
       const { tts } = this.deps;
       const played = await session.playReply(r.turnId, tts.synthesize(r.reply), tts.capabilities.sampleRate);

@@ -10,6 +10,8 @@ import { streamReply, type ReplyOutcome } from './reply-stream.js';
 import { TurnDetector, type TurnEnd } from './turn-detector.js';
 import type { Vad } from './vad.js';
 import { BadOfferError, WebRtcIngest, type IngestStats, type RtcOptions } from './webrtc-ingest.js';
+import { parseTools, ToolCalls, type ToolAnswer } from './client-tools.js';
+import type { ClientToolSpec } from './messages.js';
 
 export interface VoiceSegment {
   turnId: string;
@@ -57,6 +59,11 @@ export class VoiceSession {
   readonly id = randomUUID();
   mode: VoiceMode = 'hands-free';
   transport: VoiceTransportKind = 'websocket';
+  /** The page's client tools (see `ClientToolSpec`). */
+  tools: ClientToolSpec[] = [];
+  /** False when the page asked for text results only (no reply audio). */
+  speak = true;
+  private readonly toolCalls = new ToolCalls((m) => this.send(m));
   private current: VoiceState = 'idle';
   private readonly detector: TurnDetector;
   private ingest: WebRtcIngest | undefined;
@@ -107,6 +114,13 @@ export class VoiceSession {
     this.send({ type: 'result', turnId, result });
   }
 
+  /** Runs one of the page's client tools for a turn. Never rejects: a failure is `{ error }`. */
+  callTool(turnId: string, name: string, args: Record<string, unknown>): Promise<ToolAnswer> {
+    if (this.closed) return Promise.resolve({ error: 'The page closed the session.' });
+    if (!this.tools.some((t) => t.name === name)) return Promise.resolve({ error: `The page has no tool "${name}".` });
+    return this.toolCalls.call(turnId, name, args);
+  }
+
   /**
    * Plays a reply: resamples to the rate the client asked for, paces it, and resolves once the
    * page has played it, or at once when interrupted (barge-in, `cancel`, `signal`, a newer reply,
@@ -149,6 +163,7 @@ export class VoiceSession {
     if (this.closed) return;
     this.interruptReply();
     this.closed = true;
+    this.toolCalls.close();
     clearTimeout(this.helloTimer);
     clearTimeout(this.pttTimer?.timer);
     this.detector.reset();
@@ -182,7 +197,15 @@ export class VoiceSession {
         if (typeof msg.text !== 'string' || !msg.text.trim() || msg.text.length > MAX_TEXT_CHARS) return this.error('bad_message', `text needs "text": a non-empty string of at most ${MAX_TEXT_CHARS} characters.`);
         return this.typed(msg.text.trim());
       case 'cancel': return this.cancel();
-      default: return this.error('bad_message', `Unknown message type "${String((msg as { type: string }).type).slice(0, 40)}": use hello, offer, ptt, mode, text or cancel.`);
+      case 'tools': return this.setTools(msg.tools);
+      case 'tool-result': {
+        const wrong = this.toolCalls.answer(msg);
+        return wrong ? this.error('bad_message', wrong) : undefined;
+      }
+      case 'speak':
+        if (typeof msg.speak !== 'boolean') return this.error('bad_message', 'speak needs "speak": true or false.');
+        return void (this.speak = msg.speak);
+      default: return this.error('bad_message', `Unknown message type "${String((msg as { type: string }).type).slice(0, 40)}": use hello, offer, ptt, mode, text, cancel, tools, tool-result or speak.`);
     }
   }
 
@@ -195,8 +218,12 @@ export class VoiceSession {
     if (sampleRate !== undefined && !(Number.isInteger(sampleRate) && sampleRate >= 8_000 && sampleRate <= 48_000)) {
       return this.error('bad_message', 'hello "sampleRate" (the reply rate you want) must be an integer from 8000 to 48000, or left out.');
     }
+    if (msg.speak !== undefined && typeof msg.speak !== 'boolean') return this.error('bad_message', 'hello "speak" must be true or false, or left out.');
+    if (msg.tools !== undefined && typeof parseTools(msg.tools) === 'string') return this.error('bad_message', parseTools(msg.tools) as string);
     clearTimeout(this.helloTimer);
     this.greeted = true;
+    this.speak = msg.speak ?? true;
+    if (msg.tools !== undefined) this.tools = parseTools(msg.tools) as ClientToolSpec[];
     this.transport = transport;
     this.replyRate = sampleRate;
     if (transport === 'webrtc') this.ingest = new WebRtcIngest(this.deps.rtc, (pcm, at) => this.detector.push(pcm, at));
@@ -228,6 +255,12 @@ export class VoiceSession {
     const pcm = new Int16Array(data.length / 2);
     Buffer.from(pcm.buffer).set(data);
     this.detector.push(pcm, Date.now());
+  }
+
+  private setTools(raw: unknown): void {
+    const tools = parseTools(raw);
+    if (typeof tools === 'string') return this.error('bad_message', tools);
+    this.tools = tools;
   }
 
   private setMode(mode: VoiceMode): void {
