@@ -10,6 +10,7 @@ import { HabitService } from './domain/habits.js';
 import { JournalService } from './domain/journal.js';
 import { TaskService } from './domain/tasks.js';
 import { Users } from './domain/users.js';
+import { PublishableKeys } from './domain/publishable-keys.js';
 import { createApp } from './http/app.js';
 import { Sessions } from './http/sessions.js';
 import { createLogger, type Logger } from './log.js';
@@ -116,6 +117,7 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
     turns: { starter, replies, users },
     local: { enabled: config.localSignIn, password: config.localPassword },
     corsOrigins: config.corsOrigins,
+    keys: new PublishableKeys(db),
     health: {
       database: async () => void (await db.execute(sql`select 1`)),
       bus: async () => void (await bus.lastId('live')),

@@ -17,6 +17,8 @@ import { habitRoutes } from './routes/habits.js';
 import { journalRoutes } from './routes/journal.js';
 import { taskRoutes } from './routes/tasks.js';
 import { turnRoutes, type TurnDeps } from './routes/turns.js';
+import { keyRoutes } from './routes/keys.js';
+import type { PublishableKeys } from '../domain/publishable-keys.js';
 import type { Sessions } from './sessions.js';
 import { serveStatic } from './static.js';
 
@@ -30,6 +32,8 @@ export interface AppDeps {
   metrics: Metrics;
   log: Logger;
   corsOrigins: readonly string[];
+  /** Publishable keys for embedding the widget; their origins may call the API cross-origin. */
+  keys: PublishableKeys;
   /** Text turns through the pipeline; absent when this gateway runs without one. */
   turns?: TurnDeps;
   /** Checks of the database and the bus for /health; each throws when down. */
@@ -47,7 +51,7 @@ export function createApp(deps: AppDeps): express.Express {
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
 
   app.use(observe(deps.metrics, deps.log));
-  app.use(cors(deps.corsOrigins));
+  app.use(cors(deps.corsOrigins, deps.keys));
   app.use(requireJson);
   app.use(express.json({ limit: '256kb' }));
   app.use(authenticate(deps.sessions));
@@ -72,6 +76,7 @@ export function createApp(deps: AppDeps): express.Express {
   journalRoutes(router, registry, deps.journal);
   habitRoutes(router, registry, deps.habits);
   if (deps.turns) turnRoutes(router, registry, deps.turns);
+  keyRoutes(router, registry, deps);
   app.use(router);
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
@@ -109,12 +114,16 @@ function observe(metrics: Metrics, log: Logger): RequestHandler {
   };
 }
 
-/** Cross-origin reads only from listed origins (SAYSO_CORS_ORIGINS); same-origin needs nothing. */
-function cors(origins: readonly string[]): RequestHandler {
+/** Cross-origin calls only from listed origins (SAYSO_CORS_ORIGINS) and those of publishable keys; same-origin needs nothing. */
+function cors(origins: readonly string[], keys: PublishableKeys): RequestHandler {
   const allowed = new Set(origins);
-  return (req, res, next) => {
+  return async (req, res, next) => {
     const origin = req.get('origin');
-    if (origin && (allowed.has(origin) || allowed.has('*'))) {
+    // Any page may try the key exchange: it answers a refused origin with a message the widget
+    // can show, rather than a CORS failure the page cannot read.
+    const open = req.path === '/v1/auth/publishable';
+    const ok = origin && (open || allowed.has(origin) || allowed.has('*') || (await keys.allows(origin).catch(() => false)));
+    if (ok) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Vary', 'Origin');
       res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, If-Match, X-Sayso-Source, X-Request-Id');

@@ -52,8 +52,9 @@ export class Sessions {
     );
   }
 
-  async issue(userId: string): Promise<{ token: string; expiresAt: string }> {
-    const expiresAt = new Date(Date.now() + this.ttlHours * 3_600_000);
+  /** A session for `userId`, valid for `ttlHours` (default: the gateway's SAYSO_SESSION_TTL_HOURS). */
+  async issue(userId: string, ttlHours = this.ttlHours): Promise<{ token: string; expiresAt: string }> {
+    const expiresAt = new Date(Date.now() + Math.min(ttlHours, this.ttlHours) * 3_600_000);
     const token = await new SignJWT({})
       .setProtectedHeader({ alg: ALG, kid: this.kid, typ: 'JWT' })
       .setSubject(userId)
