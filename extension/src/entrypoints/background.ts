@@ -1,0 +1,134 @@
+import { browser, type Browser } from 'wxt/browser';
+import { defineBackground } from 'wxt/utils/define-background';
+import { MatchPattern } from 'wxt/utils/match-patterns';
+import { apiOps, type ApiOp } from '../lib/api-ops';
+import type { BackgroundRequest, OffscreenRequest, Reply, TabMessage, TextTurnResult } from '../lib/messages';
+import { CALENDAR_MATCH, readPageContext, SHEETS_MATCH } from '../lib/page-context';
+import { currentClient, loadSession, loadSettings } from '../lib/settings';
+import { chipFrom, renameChip } from '../lib/chips';
+
+const OFFSCREEN_URL = 'offscreen.html';
+const BUILT_IN_SURFACES = [new MatchPattern(SHEETS_MATCH), new MatchPattern(CALENDAR_MATCH)];
+
+export default defineBackground(() => {
+  browser.runtime.onInstalled.addListener(({ reason }) => {
+    // The microphone is granted once, to the extension, from its own page: ask on install.
+    if (reason === 'install') void browser.tabs.create({ url: browser.runtime.getURL('/options.html?welcome=1') });
+  });
+  browser.commands.onCommand.addListener((command, tab) => void onCommand(command, tab));
+  browser.runtime.onMessage.addListener((msg: BackgroundRequest, sender, sendResponse) => {
+    if ((msg as { target?: string }).target === 'offscreen') return false;
+    handle(msg, sender).then(
+      (value) => sendResponse({ ok: true, value } satisfies Reply<unknown>),
+      (err: unknown) => sendResponse({ ok: false, error: err instanceof Error ? err.message : String(err) } satisfies Reply<unknown>),
+    );
+    return true; // answered asynchronously
+  });
+  // Puppeteer cannot press extension shortcuts; tests call the same handler from the worker.
+  (globalThis as { saysoOnCommand?: typeof onCommand }).saysoOnCommand = onCommand;
+});
+
+/** The hotkey: start capture on the tab, or end it (push-to-talk: end the turn; hands-free: stop). */
+async function onCommand(command: string, tab?: Browser.tabs.Tab): Promise<unknown> {
+  if (command !== 'toggle-capture') return undefined;
+  const target = tab?.id !== undefined ? tab : (await browser.tabs.query({ active: true, lastFocusedWindow: true }))[0];
+  if (target?.id === undefined) throw new Error('No tab to listen on.');
+  return toggleCapture(target.id, target.url);
+}
+
+async function toggleCapture(tabId: number, url?: string): Promise<unknown> {
+  const settings = await loadSettings();
+  const session = await loadSession(settings);
+  await ensureSurface(tabId, url);
+  if (!session) {
+    await toTab(tabId, { type: 'voice:event', event: { name: 'error', kind: 'unauthorized', message: 'Sign in to Sayso first: open the extension options.' } });
+    return { state: 'signed-out' };
+  }
+  await ensureOffscreen();
+  return toOffscreen({ target: 'offscreen', type: 'toggle', tabId, settings, session });
+}
+
+/** Injects the overlay unless the page already has a Sayso surface (Sheets sidebar, Calendar overlay, an earlier overlay). */
+async function ensureSurface(tabId: number, url?: string): Promise<void> {
+  const builtIn = url !== undefined && BUILT_IN_SURFACES.some((p) => p.includes(url));
+  const present = await browser.tabs.sendMessage(tabId, { type: 'surface:ping' } satisfies TabMessage).catch(() => false);
+  if (!present && !builtIn) {
+    await browser.scripting.executeScript({ target: { tabId }, files: ['/content-scripts/overlay.js'] });
+  }
+  await toTab(tabId, { type: 'overlay:show' });
+}
+
+async function ensureOffscreen(): Promise<void> {
+  const contexts = await browser.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT' as Browser.runtime.ContextType] });
+  if (contexts.length > 0) return;
+  await browser.offscreen
+    .createDocument({
+      url: OFFSCREEN_URL,
+      reasons: ['USER_MEDIA' as Browser.offscreen.Reason, 'AUDIO_PLAYBACK' as Browser.offscreen.Reason],
+      justification: 'Holds the microphone and plays spoken replies, so no web page needs microphone access.',
+    })
+    // Two quick presses race to create it; the second finds it there.
+    .catch((err: unknown) => {
+      if (!String(err).includes('Only a single offscreen')) throw err;
+    });
+}
+
+async function toOffscreen(msg: OffscreenRequest): Promise<unknown> {
+  const reply = (await browser.runtime.sendMessage(msg)) as Reply<unknown> | undefined;
+  if (!reply) throw new Error('The microphone page did not answer.');
+  if (!reply.ok) throw new Error(reply.error);
+  return reply.value;
+}
+
+function toTab(tabId: number, msg: TabMessage): Promise<unknown> {
+  // A tab that closed or navigated away has no one listening; that is fine.
+  return browser.tabs.sendMessage(tabId, msg).catch(() => undefined);
+}
+
+async function handle(msg: BackgroundRequest, sender: Browser.runtime.MessageSender): Promise<unknown> {
+  switch (msg.type) {
+    case 'capture:toggle': {
+      const tabId = msg.tabId ?? sender.tab?.id;
+      if (tabId === undefined) return onCommand('toggle-capture');
+      const tab = await browser.tabs.get(tabId);
+      return toggleCapture(tabId, tab.url);
+    }
+    case 'capture:cancel': {
+      const open = await browser.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT' as Browser.runtime.ContextType] });
+      return open.length > 0 ? toOffscreen({ target: 'offscreen', type: 'cancel' }) : undefined;
+    }
+    case 'voice:event':
+      return toTab(msg.tabId, { type: 'voice:event', event: msg.event });
+    case 'page:context':
+      return readPageContext(msg.tabId);
+    case 'turn:text': {
+      const r = await (await signedIn()).turns.say(msg.text);
+      return { ...r, chip: r.outcome ? chipFrom(r.outcome) : null } satisfies TextTurnResult;
+    }
+    case 'chip:undo':
+      return (await signedIn()).turns.undo(msg.chip.outcome);
+    case 'chip:rename':
+      return renameChip(await signedIn(), msg.chip, msg.title);
+    case 'api': {
+      if (!Object.hasOwn(apiOps, msg.op)) throw new Error(`Unknown operation ${msg.op}.`);
+      const op = apiOps[msg.op as ApiOp] as (c: unknown, ...args: unknown[]) => Promise<unknown>;
+      return op(await signedIn(), ...msg.args);
+    }
+    case 'session:get': {
+      const settings = await loadSettings();
+      return { settings, session: await loadSession(settings) };
+    }
+    case 'sidepanel:open': {
+      const windowId = sender.tab?.windowId;
+      if (windowId === undefined) throw new Error('Open the side panel from a browser tab.');
+      await browser.sidePanel.open({ windowId });
+      return undefined;
+    }
+  }
+}
+
+async function signedIn() {
+  const client = await currentClient();
+  if (!client) throw new Error('Sign in to Sayso first: open the extension options.');
+  return client;
+}

@@ -1,0 +1,117 @@
+import { useSyncExternalStore } from 'react';
+import { browser } from 'wxt/browser';
+import type { Chip } from '../lib/chips';
+import type { TabMessage, TextTurnResult, VoiceEvent } from '../lib/messages';
+
+type SessionState = Extract<VoiceEvent, { name: 'state' }>['state'];
+
+export interface ChipEntry {
+  chip: Chip;
+  /** `undone` after Undo; `renamed` shows the new title. */
+  status: 'shown' | 'undone' | 'renamed' | 'busy';
+  error?: string;
+}
+
+/** What a voice surface (overlay, Sheets sidebar, Calendar overlay) shows. */
+export interface VoiceView {
+  visible: boolean;
+  state: SessionState;
+  level: number;
+  transcript: string;
+  final: boolean;
+  reply: string;
+  chips: ChipEntry[];
+  error: string | null;
+  /** The transcript of the last result: surfaces read it (the Calendar overlay looks for a named day). */
+  lastHeard: string;
+}
+
+const INITIAL: VoiceView = {
+  visible: false, state: 'disconnected', level: 0, transcript: '', final: false, reply: '', chips: [], error: null, lastHeard: '',
+};
+const MAX_CHIPS = 6;
+
+/**
+ * The state of a voice surface in a tab, fed by the background's `voice:event` messages. It
+ * listens from creation, before React mounts, so the first events are not lost.
+ */
+export class VoiceStore {
+  #view = INITIAL;
+  readonly #listeners = new Set<() => void>();
+  readonly #resultHooks = new Set<(e: Extract<VoiceEvent, { name: 'result' }>) => void>();
+
+  constructor(listen = true) {
+    if (!listen) return;
+    browser.runtime.onMessage.addListener((msg: TabMessage, _sender, sendResponse) => {
+      if (msg.type === 'voice:event') this.apply(msg.event);
+      else if (msg.type === 'overlay:show') this.update({ visible: true, error: null });
+      else if (msg.type === 'surface:ping') sendResponse(true);
+      return false;
+    });
+  }
+
+  get view(): VoiceView {
+    return this.#view;
+  }
+
+  subscribe = (fn: () => void): (() => void) => {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  };
+
+  /** Called with every result, after it is shown. */
+  onResult(fn: (e: Extract<VoiceEvent, { name: 'result' }>) => void): () => void {
+    this.#resultHooks.add(fn);
+    return () => this.#resultHooks.delete(fn);
+  }
+
+  update(changes: Partial<VoiceView>): void {
+    this.#view = { ...this.#view, ...changes };
+    for (const fn of this.#listeners) fn();
+  }
+
+  apply(e: VoiceEvent): void {
+    switch (e.name) {
+      case 'state':
+        this.update({ state: e.state, ...(e.state === 'listening' ? { transcript: '', final: false, reply: '', error: null } : {}), visible: true });
+        return;
+      case 'level':
+        this.update({ level: e.level });
+        return;
+      case 'transcript':
+        this.update({ transcript: e.text, final: e.final, visible: true });
+        return;
+      case 'result':
+        this.update({
+          transcript: e.text || this.#view.transcript,
+          final: true,
+          reply: e.reply,
+          lastHeard: e.text,
+          chips: e.chip ? [{ chip: e.chip, status: 'shown' as const }, ...this.#view.chips].slice(0, MAX_CHIPS) : this.#view.chips,
+        });
+        for (const fn of this.#resultHooks) fn(e);
+        return;
+      case 'tool':
+        return;
+      case 'error':
+        this.update({ error: e.message, visible: true });
+        return;
+      case 'ended':
+        this.update({ level: 0, ...(e.reason === 'cancelled' ? { visible: false, transcript: '', reply: '' } : {}) });
+        return;
+    }
+  }
+
+  /** A typed command's result, shown like a spoken one. */
+  applyText(text: string, r: TextTurnResult): void {
+    this.apply({ name: 'result', turnId: r.turnId, text: r.text ?? text, reply: r.reply ?? '', outcome: r.outcome ?? { status: 'failed' }, chip: r.chip });
+  }
+
+  setChip(id: string, changes: Partial<ChipEntry>): void {
+    this.update({ chips: this.#view.chips.map((c) => (c.chip.id === id ? { ...c, ...changes } : c)) });
+  }
+}
+
+export function useVoiceView(store: VoiceStore): VoiceView {
+  return useSyncExternalStore(store.subscribe, () => store.view);
+}
