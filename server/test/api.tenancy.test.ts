@@ -30,6 +30,7 @@ interface Person {
   entry: JournalEntry;
   habit: Habit;
   checkin: HabitCheckin;
+  key: { id: string };
 }
 
 async function person(subject: string, name: string, words: { task: string; entry: string; habit: string }): Promise<Person> {
@@ -39,7 +40,8 @@ async function person(subject: string, name: string, words: { task: string; entr
   const entry = await ok(api<JournalEntry>(token, 'POST', '/v1/journal', { json: { text: words.entry, mood: 4, day: '2026-03-01' } }));
   const habit = await ok(api<Habit>(token, 'POST', '/v1/habits', { json: { name: words.habit } }));
   const checkin = await ok(api<HabitCheckin>(token, 'POST', `/v1/habits/${habit.id}/checkins`, { json: { day: '2026-03-01', value: 2, note: 'ok' } }));
-  return { id: user.id, token, task, entry, habit, checkin };
+  const key = await ok(api<{ id: string }>(token, 'POST', '/v1/keys', { json: { origins: [`https://${words.habit.replace(/\W/g, '')}.example`] } }));
+  return { id: user.id, token, task, entry, habit, checkin, key };
 }
 
 let a: Person;
@@ -57,6 +59,7 @@ async function ownerView(p: Person) {
     tasks: await get('/v1/tasks'),
     journal: await get('/v1/journal'),
     habits: await get('/v1/habits'),
+    keys: await get('/v1/keys'),
     lastEventId: await gw.users.lastEventId(p.id),
   };
 }
@@ -82,7 +85,7 @@ interface OwnedRoute {
   method: Method;
   /** As in /openapi.json; `{id}` becomes the owner's id of `of`, `{day}` the owner's check-in day. */
   path: string;
-  of: 'task' | 'entry' | 'habit';
+  of: 'task' | 'entry' | 'habit' | 'key';
   /** Built from the owner's things, so the version is right and only ownership can stop it. */
   body?: (owner: Person) => unknown;
   headers?: (owner: Person) => Record<string, string>;
@@ -112,6 +115,7 @@ const ownedRoutes: OwnedRoute[] = [
   { method: 'POST', path: '/v1/habits/{id}/checkins', of: 'habit', body: (o) => ({ day: o.checkin.day, value: 99 }) },
   { method: 'POST', path: '/v1/habits/{id}/checkins', of: 'habit' },
   { method: 'DELETE', path: '/v1/habits/{id}/checkins/{day}', of: 'habit' },
+  { method: 'DELETE', path: '/v1/keys/{id}', of: 'key' },
 ];
 
 const idOf = (p: Person, of: OwnedRoute['of']) => p[of].id;
