@@ -72,6 +72,7 @@ export function ChipRow({ entry, store }: { entry: ChipEntry; store: VoiceStore 
           </button>
         )}
       </div>
+      {entry.note && <p data-chip-note className="text-xs text-white/60">{entry.note}</p>}
       {entry.error && <p className="text-xs text-rose-300">{entry.error}</p>}
     </li>
   );

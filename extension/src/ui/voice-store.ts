@@ -10,6 +10,8 @@ export interface ChipEntry {
   /** `undone` after Undo; `renamed` shows the new title. */
   status: 'shown' | 'undone' | 'renamed' | 'busy';
   error?: string;
+  /** A word on what the surface did besides, e.g. "moved to Thu 3 Dec". */
+  note?: string;
 }
 
 /** What a voice surface (overlay, Sheets sidebar, Calendar overlay) shows. */
