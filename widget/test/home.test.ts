@@ -236,6 +236,40 @@ describe('the home page at /', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('embeds the voice widget, signed in with the session of the page', async () => {
+    await page.waitForFunction(() => customElements.get('sayso-widget') !== undefined);
+    const widget = await page.$eval('sayso-widget', (el) => ({ token: el.getAttribute('token'), hasShadow: el.shadowRoot !== null }));
+    expect(widget.token).toBe(await page.evaluate(() => localStorage.getItem('sayso:token')));
+    expect(widget.hasShadow).toBe(true);
+  });
+
+  it('asks for the password only when the gateway answers that it needs one', async () => {
+    const locked = await startGateway(
+      readConfig({ SAYSO_PORT: '0', SAYSO_LOG_LEVEL: 'warn', SAYSO_UNDERSTANDER: 'offline', SAYSO_LOCAL_PASSWORD: 'open sesame' }),
+      { store: db.store, bus: new MemoryBus(), embedder: new HashEmbedder() },
+    );
+    const other = await launched.browser.newPage();
+    try {
+      await other.goto(locked.url + '/');
+      await other.waitForSelector('form[aria-labelledby="sign-in-title"]');
+      expect(await other.$('input[type="password"]')).toBeNull();
+      await other.click('button[type="submit"]');
+      const password = await other.waitForSelector('input[type="password"]');
+      expect(await other.$eval('[role="alert"]', (el) => el.textContent)).toContain('password');
+      await password!.type('wrong');
+      await other.click('button[type="submit"]');
+      await other.waitForFunction(() => document.querySelector('[role="alert"]')?.textContent?.includes('Wrong password'));
+      await password!.click({ count: 3 });
+      await password!.type('open sesame');
+      await other.click('button[type="submit"]');
+      await other.waitForSelector('#tasks-title');
+      expect(await other.$eval('[data-testid="user-name"]', (el) => el.textContent)).toBe('Ada');
+    } finally {
+      await other.close();
+      await locked.close();
+    }
+  });
+
   it('serves files only from the folder: path traversal is refused, API routes are not shadowed', async () => {
     for (const p of ['/../package.json', '/..%2fpackage.json', '/%2e%2e/%2e%2e/package.json', '/../../server/src/main.ts']) {
       const res = await rawGet(gw.url, p);

@@ -56,7 +56,7 @@ export function Shell(props: { store: HomeStore; onSignOut(): void }) {
           </div>
         </div>
       </header>
-      <main id="main" ref={main} class="mx-auto max-w-6xl px-4 py-6">
+      <main id="main" ref={main} class="mx-auto max-w-6xl px-4 pt-6 pb-24">
         {store.loadError ? (
           <div class="mb-4 space-y-2">
             <ErrorMessage message={`Could not load your data: ${store.loadError}`} />
@@ -65,6 +65,8 @@ export function Shell(props: { store: HomeStore; onSignOut(): void }) {
         ) : null}
         {view === 'tasks' ? <TasksView store={store} /> : view === 'journal' ? <JournalView store={store} /> : <HabitsView store={store} />}
       </main>
+      {/* The voice widget, signed in as the same person; changes it makes reach the views over live. */}
+      <sayso-widget token={store.client.token} position="bottom-right" theme="light" />
     </div>
   );
 }
