@@ -108,17 +108,18 @@ export class WidgetController {
       this.set({ status: 'stopped' });
       return;
     }
-    await this.reload();
-    if (this.#stopped || this.state.problem) return;
+    // Not loaded: "Try again" starts over from signing in.
+    if (!(await this.reload())) return void this.set({ status: 'stopped' });
+    if (this.#stopped) return;
     this.#subscribe();
     this.set({ status: 'ready' });
     this.emit('ready', { server });
   }
 
   /** Loads every panel again over REST (at start, after a resync, on "Try again"). */
-  async reload(): Promise<void> {
+  async reload(): Promise<boolean> {
     const client = this.client;
-    if (!client) return void this.start();
+    if (!client) return false;
     try {
       const [tasks, journal, habits] = await Promise.all([
         client.tasks.list({ status: 'open', limit: 100 }),
@@ -127,8 +128,10 @@ export class WidgetController {
       ]);
       this.set({ problem: undefined, today: dayIn(this.#timeZone), data: { tasks: tasks.items, journal: journal.items, habits: habits.items.map((habit) => ({ habit, stats: undefined })) } });
       await Promise.all(habits.items.map((h) => this.#loadStats(h.id)));
+      return true;
     } catch (err) {
       this.report(requestProblem(err, this.config.server));
+      return false;
     }
   }
 
@@ -212,10 +215,11 @@ export class WidgetController {
     const up = voice.state !== 'disconnected' && voice.state !== 'error' && voice.state !== 'connecting';
     if (up && (this.#voiceHasMic || !mic)) return voice;
     if (up) voice.close();
+    this.#voiceHasMic = false;
     try {
-      this.#voiceHasMic = mic;
       await voice.connect({ mic });
-      if (this.state.problem?.kind !== 'config') this.set({ problem: undefined });
+      this.#voiceHasMic = mic;
+      if (this.state.problem) this.set({ problem: undefined });
       return voice;
     } catch {
       return undefined; // the `error` event has reported it

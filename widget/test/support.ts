@@ -28,15 +28,19 @@ export interface WidgetStack {
   close(): Promise<void>;
 }
 
-export async function startWidgetStack(opts: { voice?: boolean } = {}): Promise<WidgetStack> {
+/**
+ * `voice`: local speech-to-text too, warmed up. `cors`: allow the site by SAYSO_CORS_ORIGINS, for
+ * pages that use a session token (default); key-based pages get CORS from the key's origins.
+ */
+export async function startWidgetStack(opts: { voice?: boolean; cors?: boolean } = {}): Promise<WidgetStack> {
   const dir = await mkdtemp(path.join(tmpdir(), 'sayso-widget-site-'));
   await copyFile(path.join(DIST, 'sayso-widget.js'), path.join(dir, 'sayso-widget.js'));
   await copyFile(path.join(DIST, 'pcm-worklet.js'), path.join(dir, 'pcm-worklet.js'));
   const site = await serveStatic(dir);
   const db: TestStore = await openTestStore('pglite');
   const engines = opts.voice ? { SAYSO_STT: 'local', SAYSO_TTS: 'local' } : { SAYSO_TTS: 'local' };
-  // Token-based pages need CORS for the site; key-based ones get it from the key's origins.
-  const config = readConfig({ SAYSO_PORT: '0', SAYSO_LOG_LEVEL: 'warn', SAYSO_UNDERSTANDER: 'offline', SAYSO_CORS_ORIGINS: site.url, ...engines });
+  const cors = opts.cors === false ? {} : { SAYSO_CORS_ORIGINS: site.url };
+  const config = readConfig({ SAYSO_PORT: '0', SAYSO_LOG_LEVEL: 'warn', SAYSO_UNDERSTANDER: 'offline', ...cors, ...engines });
   const gw = await startGateway(config, { store: db.store, bus: new MemoryBus(), embedder: new HashEmbedder() });
   if (opts.voice) await gw.warmUp();
   const token = await signIn(gw.url);
