@@ -42,12 +42,12 @@ export interface SyncStatus {
   error: string | null;
   /** Conflicts resolved since the link was made; each is in GET /v1/sync/log. */
   conflicts: number;
-  /** Items written to Google and to Sayso by the pass that sent this. */
-  pushed: number;
-  pulled: number;
 }
-/** A Google sync pass finished, failed, or sync was paused. Transient, like transcripts. */
-export type SyncStatusUpdate = EventBase<'sync_status', SyncStatus>;
+/**
+ * A Google sync pass finished (with how many items it wrote to Google and to Sayso), failed, or
+ * sync was paused. Transient, like transcripts.
+ */
+export type SyncStatusUpdate = EventBase<'sync_status', SyncStatus & { pushed: number; pulled: number }>;
 
 /** Every event a live subscriber can receive. Switch on `type`. */
 export type LiveEvent = TaskUpdate | JournalUpdate | HabitUpdate | CheckinUpdate | VoiceTranscript | TurnResult | SyncStatusUpdate;

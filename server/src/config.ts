@@ -47,6 +47,13 @@ const Env = z.object({
   ELEVENLABS_API_KEY: optionalString,
   ELEVENLABS_BASE_URL: optionalString,
   SAYSO_ELEVENLABS_VOICE: z.string().default('21m00Tcm4TlvDq8ikWAM'),
+  SAYSO_GOOGLE_CLIENT_ID: optionalString,
+  SAYSO_GOOGLE_CLIENT_SECRET: optionalString,
+  SAYSO_GOOGLE_REDIRECT_URL: optionalString,
+  SAYSO_GOOGLE_TOKEN_KEY: optionalString,
+  SAYSO_GOOGLE_WEBHOOK_URL: optionalString,
+  SAYSO_GOOGLE_POLL_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
+  SAYSO_GOOGLE_BASE_URL: optionalString,
 });
 
 export type Config = ReturnType<typeof readConfig>;
@@ -89,5 +96,26 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     elevenLabsApiKey: e.ELEVENLABS_API_KEY,
     elevenLabsBaseUrl: e.ELEVENLABS_BASE_URL,
     elevenLabsVoice: e.SAYSO_ELEVENLABS_VOICE,
+    google: googleConfig(e),
+  };
+}
+
+/** Google sign-in and sync settings; undefined (Google off) when no client id is set. */
+function googleConfig(e: z.infer<typeof Env>) {
+  if (!e.SAYSO_GOOGLE_CLIENT_ID) return undefined;
+  if (!e.SAYSO_GOOGLE_CLIENT_SECRET) {
+    throw new Error('Invalid configuration: SAYSO_GOOGLE_CLIENT_ID is set but SAYSO_GOOGLE_CLIENT_SECRET is not. Set both (from the Google Cloud OAuth client), or neither.');
+  }
+  const host = e.SAYSO_HOST === '0.0.0.0' ? '127.0.0.1' : e.SAYSO_HOST;
+  return {
+    clientId: e.SAYSO_GOOGLE_CLIENT_ID,
+    clientSecret: e.SAYSO_GOOGLE_CLIENT_SECRET,
+    redirectUrl: e.SAYSO_GOOGLE_REDIRECT_URL ?? `http://${host}:${e.SAYSO_PORT}/v1/google/callback`,
+    tokenKey: e.SAYSO_GOOGLE_TOKEN_KEY,
+    /** Public HTTPS base URL Google Calendar can post change notifications to; unset = polling only. */
+    webhookUrl: e.SAYSO_GOOGLE_WEBHOOK_URL?.replace(/\/+$/, ''),
+    pollSeconds: e.SAYSO_GOOGLE_POLL_SECONDS,
+    /** One base URL for every Google endpoint: a local stand-in in tests. */
+    baseUrl: e.SAYSO_GOOGLE_BASE_URL?.replace(/\/+$/, ''),
   };
 }

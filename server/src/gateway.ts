@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +29,7 @@ import type { Embedder } from './providers/embed/port.js';
 import { LiveHub } from './realtime/live-hub.js';
 import { VoiceHub } from './realtime/voice/voice-hub.js';
 import { VoiceBridge } from './pipeline/voice-bridge.js';
+import { GoogleIntegration } from './integrations/google/google.js';
 import type { VoiceHandlers } from './realtime/voice/voice-session.js';
 import { openStore, type Store } from './store/open-store.js';
 import { events, idempotencyKeys } from './store/schema.js';
@@ -45,6 +47,8 @@ export interface Gateway {
   habits: HabitService;
   live: LiveHub;
   voice: VoiceHub;
+  /** Google sign-in and sync; undefined when SAYSO_GOOGLE_CLIENT_ID is unset. */
+  google: GoogleIntegration | undefined;
   /** Loads the local speech engines now, so the first turn is not slow (`npm start` does this). */
   warmUp(): Promise<void>;
   starter: TurnStarter;
@@ -112,8 +116,11 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
         )
       : undefined;
 
+  const google = config.google
+    ? await GoogleIntegration.start({ config: config.google, db, bus, users, changes, tasks, habits, log, consumer: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, allowedOrigins: config.corsOrigins })
+    : undefined;
   const app = createApp({
-    tasks, journal, habits, users, sessions, metrics, log,
+    tasks, journal, habits, users, sessions, metrics, log, google,
     turns: { starter, replies, users },
     local: { enabled: config.localSignIn, password: config.localPassword },
     corsOrigins: config.corsOrigins,
@@ -152,7 +159,7 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
 
   let closing: Promise<void> | undefined;
   return {
-    url, server, store, bus, sessions, users, tasks, journal, habits, live, voice, starter,
+    url, server, store, bus, sessions, users, tasks, journal, habits, live, voice, starter, google,
     warmUp: async () => {
       await Promise.all(
         ([['speech-to-text', stt.engine], ['text-to-speech', tts.engine]] as const).map(async ([name, engine]) => {
@@ -166,6 +173,7 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
     close: () =>
       (closing ??= (async () => {
         maintenance.stop();
+        await google?.stop();
         bridge.stop();
         await voice.stop();
         await live.stop();

@@ -13,6 +13,7 @@ import type { Metrics } from '../metrics.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { defineRoute } from './route.js';
 import { authRoutes, type LocalSignInOptions } from './routes/auth.js';
+import { googleRoutes, type GoogleRouteDeps } from './routes/google.js';
 import { habitRoutes } from './routes/habits.js';
 import { journalRoutes } from './routes/journal.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -36,6 +37,8 @@ export interface AppDeps {
   keys: PublishableKeys;
   /** Text turns through the pipeline; absent when this gateway runs without one. */
   turns?: TurnDeps;
+  /** Google sign-in and sync; absent when not configured (its routes then say what to set). */
+  google?: GoogleRouteDeps['google'];
   /** Checks of the database and the bus for /health; each throws when down. */
   health: Record<string, () => Promise<void>>;
   /** The home page and bundles served at `/`; default widget/dist of this repository. */
@@ -76,6 +79,7 @@ export function createApp(deps: AppDeps): express.Express {
   journalRoutes(router, registry, deps.journal);
   habitRoutes(router, registry, deps.habits);
   if (deps.turns) turnRoutes(router, registry, deps.turns);
+  googleRoutes(router, registry, { google: deps.google, sessions: deps.sessions, users: deps.users });
   keyRoutes(router, registry, deps);
   app.use(router);
 

@@ -153,6 +153,8 @@ export const syncLog = pgTable(
     externalId: text('external_id'),
     outcome: text('outcome', { enum: ['ok', 'conflict', 'error', 'skipped'] }).notNull(),
     error: text('error'),
+    /** For a conflict: each field both sides changed, with both values and which was kept. */
+    details: jsonb('details'),
     at: instant('at').notNull().defaultNow(),
   },
   (t) => [index('sync_log_user_at_idx').on(t.userId, t.at)],
@@ -207,4 +209,100 @@ export const publishableKeys = pgTable(
     createdAt: created(),
   },
   (t) => [index('publishable_keys_user_idx').on(t.userId)],
+);
+
+// Google sign-in and sync (server/src/integrations/google/).
+
+/** Keys that encrypt Google refresh tokens when SAYSO_GOOGLE_TOKEN_KEY is unset; the oldest is used. */
+export const vaultKeys = pgTable('vault_keys', {
+  kid: text('kid').primaryKey(),
+  /** 32 random bytes, base64. */
+  key: text('key').notNull(),
+  createdAt: created(),
+});
+
+/** A person's Google account: who they are at Google and the (encrypted) grant sync uses. */
+export const googleAccounts = pgTable('google_accounts', {
+  userId: uuid('user_id').primaryKey().references(() => users.id, { onDelete: 'cascade' }),
+  /** Google's stable subject id (`sub`). */
+  googleSub: text('google_sub').notNull().unique(),
+  email: text('email'),
+  scopes: text('scopes').notNull().default(''),
+  /** AES-256-GCM ciphertext of the refresh token (token-vault.ts), bound to the user id. */
+  refreshToken: text('refresh_token'),
+  /** `revoked`: Google answered invalid_grant; sync is paused until the person signs in again. */
+  status: text('status', { enum: ['active', 'revoked'] }).notNull().default('active'),
+  createdAt: created(),
+  updatedAt: updated(),
+});
+
+/** An OAuth authorization in flight (state + PKCE verifier); any gateway can finish it. */
+export const oauthStates = pgTable('oauth_states', {
+  state: text('state').primaryKey(),
+  codeVerifier: text('code_verifier').notNull(),
+  /** Set when a signed-in person connects Google; absent for "sign in with Google". */
+  userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+  returnTo: text('return_to'),
+  expiresAt: instant('expires_at').notNull(),
+});
+
+/**
+ * A linked spreadsheet or calendar. One per person and provider. A gateway syncs a link only
+ * while it holds its lease (`lease_until`), so several gateways never sync one link at once.
+ */
+export const syncLinks = pgTable(
+  'sync_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    provider: text('provider', { enum: ['sheets', 'calendar'] }).notNull(),
+    /** Spreadsheet id, or calendar id (`primary`). */
+    externalId: text('external_id').notNull(),
+    status: text('status', { enum: ['active', 'paused', 'error'] }).notNull().default('active'),
+    lastError: text('last_error'),
+    lastSyncAt: instant('last_sync_at'),
+    /** Conflicts resolved since the link was made (details in sync_log). */
+    conflicts: integer('conflicts').notNull().default(0),
+    /**
+     * Bumped when something changed that this link should sync; a pass records the value it
+     * started from in `clean_seq`, so a change arriving mid-pass still gets its own pass.
+     */
+    dirtySeq: integer('dirty_seq').notNull().default(0),
+    cleanSeq: integer('clean_seq').notNull().default(0),
+    nextPollAt: instant('next_poll_at').notNull().defaultNow(),
+    failures: integer('failures').notNull().default(0),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: instant('lease_until'),
+    // Sheets: the Drive file version last read, and the Apps Script webhook's HMAC secret (encrypted).
+    fileVersion: text('file_version'),
+    webhookSecret: text('webhook_secret'),
+    // Calendar: incremental sync token and the push-notification channel.
+    syncToken: text('sync_token'),
+    channelId: text('channel_id').unique(),
+    channelToken: text('channel_token'),
+    channelResourceId: text('channel_resource_id'),
+    channelExpiresAt: instant('channel_expires_at'),
+    createdAt: created(),
+  },
+  (t) => [uniqueIndex('sync_links_user_provider_idx').on(t.userId, t.provider)],
+);
+
+/**
+ * What was last synced for one item on one link: the remote id, the Sayso version and the field
+ * values both sides agreed on. That agreed state is the base of the three-way merge: a field that
+ * differs from it changed on that side.
+ */
+export const syncItems = pgTable(
+  'sync_items',
+  {
+    linkId: uuid('link_id').notNull().references(() => syncLinks.id, { onDelete: 'cascade' }),
+    entityType: text('entity_type', { enum: ['task', 'habit'] }).notNull(),
+    entityId: uuid('entity_id').notNull(),
+    /** Calendar event id; for sheets the entity id itself (the row's ID column). */
+    externalId: text('external_id'),
+    syncedVersion: integer('synced_version').notNull(),
+    fields: jsonb('fields').$type<Record<string, string | number | null>>().notNull(),
+    updatedAt: updated(),
+  },
+  (t) => [primaryKey({ columns: [t.linkId, t.entityType, t.entityId] }), index('sync_items_external_idx').on(t.linkId, t.externalId)],
 );
