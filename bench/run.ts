@@ -6,6 +6,7 @@ import { benchPipeline } from './pipeline.js';
 import { benchSttWer } from './stt-wer.js';
 import { benchTts } from './tts.js';
 import { benchVoiceTransport } from './voice-transport.js';
+import { benchWidgetSize } from './widget-size.js';
 
 // `npm run bench`: every figure as a labelled line. `npm run bench -- bus knn` runs a subset.
 const suites: Record<string, () => Promise<string[]>> = {
@@ -17,6 +18,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   voice: benchVoiceTransport,
   pipeline: benchPipeline,
   stt: benchSttWer,
+  widget: benchWidgetSize,
 };
 
 const chosen = process.argv.slice(2).filter((a) => a in suites);
