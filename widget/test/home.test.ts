@@ -1,14 +1,11 @@
 // The gateway's ambient module declarations, which the widget tsconfig does not otherwise see.
 /// <reference path="../../server/src/providers/tts/engines.d.ts" />
 /// <reference path="../../server/src/realtime/voice/fvad-wasm.d.ts" />
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import express from 'express';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,8 +18,6 @@ import { HashEmbedder } from '../../server/src/providers/embed/fake.js';
 import { launchChromium, type LaunchedBrowser } from '../../server/test/support/browser.js';
 import { api, signIn } from '../../server/test/support/live-socket.js';
 import { openTestStore, type TestStore } from '../../server/test/support/stores.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** GET with the path exactly as written: fetch and browsers would resolve `..` before sending. */
 function rawGet(base: string, rawPath: string): Promise<{ status: number; body: string }> {
@@ -79,8 +74,8 @@ describe('the home page at /', () => {
   };
 
   beforeAll(async () => {
-    // The page under test is built from the current sources (about 2 s).
-    await promisify(execFile)('npx', ['rollup', '-c', 'widget/scripts/home-build.mjs'], { cwd: ROOT });
+    // widget/dist (home.js, home.css, index.html) is built from the current sources by vitest's
+    // global setup (vitest.global-setup.ts) whenever a source is newer.
     db = await openTestStore('pglite');
     const config = readConfig({ SAYSO_PORT: '0', SAYSO_LOG_LEVEL: 'warn', SAYSO_UNDERSTANDER: 'offline' });
     gw = await startGateway(config, { store: db.store, bus: new MemoryBus(), embedder: new HashEmbedder() });
@@ -234,6 +229,35 @@ describe('the home page at /', () => {
     expect(filled).toEqual([today]);
     expect(await page.$$eval(`${card} [data-testid="heatmap"] [data-day]`, (els) => els.length)).toBe(84);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('labels every control and works from the keyboard alone', async () => {
+    for (const view of ['tasks', 'journal', 'habits'] as const) {
+      await go(view);
+      // Navigating moves focus to the new view's heading.
+      await page.waitForFunction((v) => document.activeElement?.id === `${v}-title`, { timeout: 2_000 }, view);
+      const unlabelled = await page.$$eval('main input, main select, main textarea, main button', (els) =>
+        els
+          .filter((el) => {
+            const named = (el as HTMLInputElement).labels?.length || el.getAttribute('aria-label') || (el.textContent ?? '').trim();
+            return !named;
+          })
+          .map((el) => el.outerHTML.slice(0, 120)),
+      );
+      expect(unlabelled, view).toEqual([]);
+    }
+    await go('tasks');
+    // Tab to the title field, type, Enter adds the task.
+    await page.focus('form[aria-labelledby="add-task-title"] input[name="title"]');
+    await page.keyboard.type('Keyboard only task');
+    await page.keyboard.press('Enter');
+    await waitForText('[data-testid="task-list"]', 'Keyboard only task');
+    // Rename from the keyboard: Enter on Rename, Escape cancels, focus returns to the button.
+    await page.focus('button[aria-label="Rename Keyboard only task"]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('input[aria-label="New title for Keyboard only task"]');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Rename Keyboard only task');
   });
 
   it('embeds the voice widget, signed in with the session of the page', async () => {
