@@ -1,12 +1,15 @@
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page, Task } from '@sayso/protocol';
+import { SaysoClient, type VoiceSessionEvents } from '../../sdk/src/index.js';
 import { startGatewayProcess, startWorkerProcess, type GatewayProcess } from './support/gateway-process.js';
 import { api, signIn } from './support/live-socket.js';
 import { startSharedInstall } from './support/shared-install.js';
 
-// A pipeline worker killed mid-turn: after its write committed, before it acked. Another
-// worker claims the turn and finishes it; the task exists once and the person gets the reply.
-describe('a worker killed mid-turn', () => {
+// Pipeline stages in worker processes, apart from the gateway that holds the person's session.
+// First a worker killed mid-turn: after its write committed, before it acked. Another worker
+// claims the turn and finishes it; the task exists once and the person gets the reply.
+describe('pipeline workers apart from the gateway', () => {
   let gateway: GatewayProcess;
   const procs: GatewayProcess[] = [];
   let shared: Awaited<ReturnType<typeof startSharedInstall>>;
@@ -55,4 +58,23 @@ describe('a worker killed mid-turn', () => {
     expect(tasks.filter((t) => /rent/i.test(t.title))).toHaveLength(1);
     console.log(`worker crash: recovered in ${recoveredMs} ms after the second worker started (claim after 1500 ms idle)`);
   }, 120_000);
+
+  it("a client tool round trip crosses processes: the worker's stage asks, the gateway's page answers", async () => {
+    const client = new SaysoClient({ baseUrl: gateway.url, token: await signIn(gateway.url), WebSocket });
+    const voice = client.voice({
+      speakReplies: false,
+      tools: [{ name: 'current_article', description: 'The article on screen', refersTo: ['this article'], handler: () => ({ title: 'Designing Data-Intensive Applications', url: 'https://example.com/ddia' }) }],
+    });
+    const results: Array<VoiceSessionEvents['result']> = [];
+    voice.on('result', (r) => results.push(r));
+    await voice.connect({ mic: false });
+    voice.sendText('add this article to my reading list');
+    const deadline = Date.now() + 30_000;
+    while (results.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    voice.close();
+    expect(results).toHaveLength(1);
+    const outcome = results[0]!.outcome;
+    const task = (await api<Task>(gateway.url, client.token!, 'GET', `/v1/tasks/${'item' in outcome ? outcome.item!.id : 'none'}`)).body;
+    expect(task).toMatchObject({ title: 'Designing Data-Intensive Applications', list: 'reading', notes: 'https://example.com/ddia' });
+  }, 60_000);
 });
