@@ -301,6 +301,13 @@ describe('the home page at /', () => {
       expect(res.body, p).not.toContain('"workspaces"');
     }
     expect((await rawGet(gw.url, '/home.js')).status).toBe(200);
+    const hashed = (await rawGet(gw.url, '/')).body.match(/home\.js\?v=\w+/)![0];
+    const immutable = await fetch(`${gw.url}/${hashed}`);
+    expect(immutable.headers.get('cache-control')).toContain('immutable');
+    await immutable.arrayBuffer();
+    const home = await fetch(`${gw.url}/`);
+    expect(home.headers.get('cache-control')).toBe('no-cache');
+    await home.arrayBuffer();
     expect((await rawGet(gw.url, '/index.html')).body).toContain('home.js?v=');
     expect((await rawGet(gw.url, '/health')).body).toContain('"status"');
     expect((await rawGet(gw.url, '/v1/nothing')).body).toContain('not_found');

@@ -80,8 +80,9 @@ export function serveStatic(root: string = DEFAULT_STATIC_DIR): RequestHandler {
     const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
     res.setHeader('Content-Type', type);
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    // Names are not content-hashed: let browsers keep a copy but check it on every load (cheap 304s).
-    res.setHeader('Cache-Control', 'no-cache');
+    // index.html names the bundles with their content hash (`home.js?v=...`): those URLs never
+    // change content. Everything else is kept but checked on every load (cheap 304s).
+    res.setHeader('Cache-Control', typeof req.query['v'] === 'string' && !isHome ? 'public, max-age=31536000, immutable' : 'no-cache');
     res.setHeader('ETag', etag);
     if (type.startsWith('text/html')) res.setHeader('Content-Security-Policy', PAGE_POLICY);
     if (req.get('if-none-match') === etag) return void res.status(304).end();
