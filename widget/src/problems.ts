@@ -32,7 +32,7 @@ export function signInProblem(err: unknown, ctx: { server: string; usingKey: boo
       return problem(
         'origin',
         'Sayso is not enabled on this website',
-        `The Sayso key on this page does not allow ${location.origin}. The site owner can add ${location.origin} to the key's allowed websites in Sayso. (${err.message})`,
+        `This page (${location.origin}) is not on the list of websites allowed to use its Sayso key. The site owner can add ${location.origin} to the key's allowed websites in Sayso.`,
       );
     }
     return ctx.usingKey

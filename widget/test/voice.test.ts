@@ -88,7 +88,7 @@ describe('<sayso-widget> with a publishable key and a microphone', () => {
     await page.goto(await stack.hostPage('unlisted', { server: gw.url, key, open: true }));
     const shown = await until(page, () => document.querySelector('sayso-widget')!.shadowRoot!.querySelector('[role=alert]')?.textContent, 'the refusal');
     expect(shown).toContain('Sayso is not enabled on this website');
-    expect(shown).toContain(`does not allow ${stack.site}`);
+    expect(shown).toContain(`This page (${stack.site}) is not on the list of websites allowed to use its Sayso key`);
     expect(shown).toMatch(/add .* to the key's allowed websites/);
     const error = (await events(page)).find((e) => e.type === 'sayso:error');
     expect(error?.detail).toMatchObject({ kind: 'origin' });

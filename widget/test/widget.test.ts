@@ -132,4 +132,33 @@ describe('<sayso-widget> on a host page', () => {
     expect(await page.evaluate(() => document.querySelector('sayso-widget')!.hasAttribute('open'))).toBe(false);
     await page.close();
   });
+  it('follows theme="dark" and the --sayso-* custom properties; Tailwind utilities, shadows and rings apply inside the shadow root', async () => {
+    const page = await open('themed', { theme: 'dark', open: true, style: '--sayso-accent: rgb(200, 0, 0); --sayso-radius: 4px' });
+    await until(page, () => document.querySelector('sayso-widget')!.shadowRoot!.querySelector('#sw-panel'), 'the panel');
+    const look = await page.evaluate(() => {
+      const root = document.querySelector('sayso-widget')!.shadowRoot!;
+      const css = (sel: string) => getComputedStyle(root.querySelector(sel)!);
+      return {
+        panelBg: css('#sw-panel').backgroundColor,
+        panelRadius: css('#sw-panel').borderTopLeftRadius,
+        launcherBg: css('[data-launcher]').backgroundColor,
+        launcherShadow: css('[data-launcher]').boxShadow,
+        headerPadding: css('#sw-panel header').paddingLeft,
+        adopted: root.adoptedStyleSheets.length,
+      };
+    });
+    expect(look.panelBg).toBe('rgb(24, 24, 27)');
+    expect(look.panelRadius).toBe('4px');
+    expect(look.launcherBg).toBe('rgb(200, 0, 0)');
+    // shadow-lg and ring-1 need the --tw-* defaults that Chromium drops with @property in shadow roots.
+    expect(look.launcherShadow).toMatch(/rgba\(0, 0, 0, 0\.1\).*px/);
+    // A utility (px-4) wins over the base reset: the layer order holds.
+    expect(look.headerPadding).toBe('16px');
+    expect(look.adopted).toBe(1);
+    const light = await open('light', { theme: 'light', open: true });
+    await until(light, () => document.querySelector('sayso-widget')!.shadowRoot!.querySelector('#sw-panel'), 'the panel');
+    expect(await light.evaluate(() => getComputedStyle(document.querySelector('sayso-widget')!.shadowRoot!.querySelector('#sw-panel')!).backgroundColor)).toBe('rgb(255, 255, 255)');
+    await page.close();
+    await light.close();
+  });
 });

@@ -34,7 +34,8 @@ export function App({ controller, config, setOpen }: AppProps) {
   useEffect(() => {
     if (open && focusIn.current) {
       focusIn.current = false;
-      panel.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+      const first = panel.current?.querySelector<HTMLElement>('[data-autofocus]') ?? panel.current?.querySelector<HTMLElement>('[role=alert] button, button');
+      first?.focus();
     }
     if (!open && focusLauncher.current) {
       focusLauncher.current = false;
@@ -91,17 +92,22 @@ export function App({ controller, config, setOpen }: AppProps) {
               </button>
             )}
           </header>
-          {state.problem && <ProblemBanner problem={state.problem} onRetry={() => controller.retry()} onDismiss={() => controller.report(undefined)} />}
-          <VoiceArea controller={controller} state={state} handsFree={config.handsFree} />
-          <Chips chips={state.chips} controller={controller} />
-          <TextBox controller={controller} disabled={state.status !== 'ready'} />
-          <Panels
-            data={state.data}
-            today={state.today}
-            language={config.language}
-            loading={state.status === 'starting'}
-            onToggleTask={(id) => void controller.toggleTask(id)}
-          />
+          {state.problem && <ProblemBanner problem={state.problem} onRetry={() => controller.retry()} onDismiss={state.status === 'stopped' ? undefined : () => controller.report(undefined)} />}
+          {/* Stopped (refused, not set up, unreachable at start): only the problem and its way out. */}
+          {state.status !== 'stopped' && (
+            <>
+              <VoiceArea controller={controller} state={state} handsFree={config.handsFree} />
+              <Chips chips={state.chips} controller={controller} />
+              <TextBox controller={controller} disabled={state.status !== 'ready'} />
+              <Panels
+                data={state.data}
+                today={state.today}
+                language={config.language}
+                loading={state.status === 'starting'}
+                onToggleTask={(id) => void controller.toggleTask(id)}
+              />
+            </>
+          )}
         </section>
       )}
     </div>

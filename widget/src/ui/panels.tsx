@@ -161,7 +161,7 @@ function Heatmap({ days, today, label }: { days: ReadonlyArray<{ day: string; va
             <span
               key={d}
               title={cell ? `${cell.day}: ${cell.value}` : undefined}
-              class="size-2.5 rounded-[2px]"
+              class="size-3 rounded-[2px]"
               style={{
                 background: !cell ? 'transparent' : cell.value > 0 ? `color-mix(in srgb, var(--sayso-accent) ${Math.round(35 + (65 * cell.value) / max)}%, var(--sw-soft))` : 'var(--sw-soft)',
               }}
