@@ -153,6 +153,16 @@ export class SaysoClient {
    * });
    */
   /**
+   * Changes the signed-in person's name or time zone (the zone decides what "today" means).
+   *
+   * @example
+   * await client.updateMe({ timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
+   */
+  updateMe(patch: { name?: string; timeZone?: string }, opts: RequestOptions = {}): Promise<User> {
+    return this.#http.request({ method: 'PATCH', path: '/v1/me', body: patch, signal: opts.signal });
+  }
+
+  /**
    * A voice session: mic in, transcripts, results and spoken replies out (see {@link VoiceSession}).
    *
    * @example

@@ -44,17 +44,7 @@ export async function signIn(name: string, password: string | undefined): Promis
   localStorage.setItem(EXPIRES_KEY, session.expiresAt);
   let user = session.user;
   const zone = browserTimeZone();
-  if (user.timeZone === 'UTC' && zone !== 'UTC') user = await patchMe(session.token, { timeZone: zone }).catch(() => user);
-  return { client: clientFor(session.token), user };
-}
-
-// The SDK has no call for PATCH /v1/me yet; this is the one request the page makes itself.
-async function patchMe(token: string, patch: { timeZone?: string; name?: string }): Promise<User> {
-  const res = await fetch(`${GATEWAY}/v1/me`, {
-    method: 'PATCH',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-sayso-source': 'widget' },
-    body: JSON.stringify(patch),
-  });
-  if (!res.ok) throw new Error(`PATCH /v1/me answered ${res.status}`);
-  return (await res.json()) as User;
+  const client = clientFor(session.token);
+  if (user.timeZone === 'UTC' && zone !== 'UTC') user = await client.updateMe({ timeZone: zone }).catch(() => user);
+  return { client, user };
 }
