@@ -22,6 +22,7 @@ import { keyRoutes } from './routes/keys.js';
 import type { PublishableKeys } from '../domain/publishable-keys.js';
 import type { Sessions } from './sessions.js';
 import { serveStatic } from './static.js';
+import { traceRequests } from '../telemetry/http-trace.js';
 
 export interface AppDeps {
   tasks: TaskService;
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps): express.Express {
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
 
   app.use(observe(deps.metrics, deps.log));
+  app.use(traceRequests());
   app.use(cors(deps.corsOrigins, deps.keys));
   app.use(requireJson);
   app.use(express.json({ limit: '256kb' }));
@@ -109,7 +111,8 @@ function observe(metrics: Metrics, log: Logger): RequestHandler {
     res.setHeader('X-Request-Id', requestId);
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? 'unmatched' : req.path);
+      // Files of the home page share one label: metric labels must stay few.
+      const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? 'unmatched' : req.path.startsWith('/v1/') ? req.path : 'static');
       metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       metrics.httpDuration.observe({ method: req.method, route }, seconds);
       log.debug({ requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000), userId: res.locals['userId'] }, 'request');
