@@ -16,7 +16,7 @@ export default defineContentScript({
     const flag = globalThis as { saysoOverlay?: boolean };
     if (flag.saysoOverlay) return; // injected again by a second press
     flag.saysoOverlay = true;
-    const store = new VoiceStore();
+    const store = new VoiceStore({ visible: true });
 
     const cancel = () => {
       store.update({ visible: false });

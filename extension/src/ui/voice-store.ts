@@ -42,8 +42,10 @@ export class VoiceStore {
   readonly #listeners = new Set<() => void>();
   readonly #resultHooks = new Set<(e: Extract<VoiceEvent, { name: 'result' }>) => void>();
 
-  constructor(listen = true) {
-    if (!listen) return;
+  /** `visible`: shown from the start (the overlay is injected by a hotkey press, so it is wanted at once). */
+  constructor(opts: { visible?: boolean; listen?: boolean } = {}) {
+    this.#view = { ...INITIAL, visible: opts.visible ?? false };
+    if (opts.listen === false) return;
     browser.runtime.onMessage.addListener((msg: TabMessage, _sender, sendResponse) => {
       if (msg.type === 'voice:event') this.apply(msg.event);
       else if (msg.type === 'overlay:show') this.update({ visible: true, error: null });
@@ -75,7 +77,11 @@ export class VoiceStore {
   apply(e: VoiceEvent): void {
     switch (e.name) {
       case 'state':
-        this.update({ state: e.state, ...(e.state === 'listening' ? { transcript: '', final: false, reply: '', error: null } : {}), visible: true });
+        // Only a new capture brings the surface back: a late `idle` after Escape must not.
+        this.update({
+          state: e.state,
+          ...(e.state === 'listening' ? { transcript: '', final: false, reply: '', error: null, visible: true } : {}),
+        });
         return;
       case 'level':
         this.update({ level: e.level });
