@@ -24,6 +24,8 @@ export interface WidgetStack {
   token: string;
   /** Writes a host page with `<sayso-widget {attrs}>` and returns its URL. */
   hostPage(name: string, attrs: Record<string, string | true>): Promise<string>;
+  /** Writes a page as given and returns its URL. */
+  rawPage(name: string, html: string): Promise<string>;
   browser(opts?: { fakeAudioFile?: string }): Promise<LaunchedBrowser>;
   close(): Promise<void>;
 }
@@ -36,6 +38,8 @@ export async function startWidgetStack(opts: { voice?: boolean; cors?: boolean }
   const dir = await mkdtemp(path.join(tmpdir(), 'sayso-widget-site-'));
   await copyFile(path.join(DIST, 'sayso-widget.js'), path.join(dir, 'sayso-widget.js'));
   await copyFile(path.join(DIST, 'pcm-worklet.js'), path.join(dir, 'pcm-worklet.js'));
+  // The ES module build under a .js name: the test server sends a JavaScript MIME type only for .js.
+  await copyFile(path.join(DIST, 'sayso-widget.mjs'), path.join(dir, 'sayso-widget-module.js'));
   const site = await serveStatic(dir);
   const db: TestStore = await openTestStore('pglite');
   const engines = opts.voice ? { SAYSO_STT: 'local', SAYSO_TTS: 'local' } : { SAYSO_TTS: 'local' };
@@ -63,6 +67,10 @@ export async function startWidgetStack(opts: { voice?: boolean; cors?: boolean }
     document.addEventListener('sayso:' + name, (e) => window.saysoEvents.push({ type: e.type, detail: e.detail }));
   }
 </script></body></html>`;
+      await writeFile(path.join(dir, `${name}.html`), html);
+      return `${site.url}/${name}.html`;
+    },
+    async rawPage(name, html) {
       await writeFile(path.join(dir, `${name}.html`), html);
       return `${site.url}/${name}.html`;
     },

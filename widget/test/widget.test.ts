@@ -161,4 +161,24 @@ describe('<sayso-widget> on a host page', () => {
     await page.close();
     await light.close();
   });
+  it('loads as an ES module too: registerWidget() under another tag name, position inline', async () => {
+    const page = await browser.newPage();
+    const url = await stack.rawPage('esm', `<!doctype html><html lang="en"><body>
+<my-assistant server="${stack.gw.url}" token="${stack.token}" position="inline"></my-assistant>
+<script type="module">
+  import { registerWidget } from './sayso-widget-module.js';
+  window.registered = registerWidget('my-assistant') === customElements.get('my-assistant');
+  window.again = registerWidget('my-assistant') === customElements.get('my-assistant');
+</script></body></html>`);
+    await page.goto(url);
+    await until(page, () => document.querySelector('my-assistant')?.shadowRoot?.querySelector('[role=region] [data-mic]'), 'the inline panel');
+    const seen = await page.evaluate(() => ({
+      registered: (window as unknown as { registered: boolean }).registered,
+      again: (window as unknown as { again: boolean }).again,
+      launcher: Boolean(document.querySelector('my-assistant')!.shadowRoot!.querySelector('[data-launcher]')),
+      dialog: Boolean(document.querySelector('my-assistant')!.shadowRoot!.querySelector('[role=dialog]')),
+    }));
+    expect(seen).toEqual({ registered: true, again: true, launcher: false, dialog: false });
+    await page.close();
+  });
 });
