@@ -8,7 +8,7 @@ import { HashEmbedder } from '../src/providers/embed/fake.js';
 import { GoogleStandIn } from '../src/integrations/google/testing/google-stand-in.js';
 import { googleAccounts, syncLinks } from '../src/store/schema.js';
 import { api, LiveSocket } from './support/live-socket.js';
-import { signInWithGoogle, startGoogleGateway, until } from './support/google.js';
+import { signInWithGoogle, startGoogleGateway, syncIdle, until } from './support/google.js';
 import { openTestStore, type TestStore } from './support/stores.js';
 
 // Google sign-in and Calendar two-way sync, through the real Google clients against the stand-in.
@@ -176,6 +176,23 @@ describe('Calendar sync', () => {
     standIn.calendar.editEvent(google.sub, event.id, { summary: 'Standup (moved)' });
     await t.store.db.update(syncLinks).set({ nextPollAt: new Date() }).where(eq(syncLinks.userId, user.id));
     await until(async () => (await api<Task>(gw.url, token, 'GET', `/v1/tasks/${task.id}`)).body.title === 'Standup (moved)', 'the reconciled edit');
+  });
+
+  it('concurrent edits of an event and its task lose nothing', async () => {
+    const { token, user, google } = await person();
+    // No notifications, so Sayso's edit meets Google's in one pass.
+    standIn.calendar.channels.delete(await linkCalendar(token));
+    const task = (await api<Task>(gw.url, token, 'POST', '/v1/tasks', { title: 'Haircut', dueDate: '2030-10-01', dueTime: '15:00' })).body;
+    const event = await until(() => standIn.calendar.events(google.sub).find((e) => e.extendedProperties?.private?.['saysoTaskId'] === task.id), 'the event');
+    await syncIdle(t.store, user.id);
+    standIn.calendar.editEvent(google.sub, event.id, { summary: 'Haircut at Tony\'s', description: 'bring the voucher' });
+    const patched = await api<Task>(gw.url, token, 'PATCH', `/v1/tasks/${task.id}`, { title: 'Haircut (short)', dueTime: '16:00', version: task.version });
+    expect(patched.status).toBe(200);
+    await until(async () => (await api<Task>(gw.url, token, 'GET', `/v1/tasks/${task.id}`)).body.notes === 'bring the voucher', 'the notes from Google');
+    await until(() => standIn.calendar.events(google.sub).find((e) => e.id === event.id)?.summary === 'Haircut (short)', 'the merged event');
+    expect(standIn.calendar.events(google.sub).find((e) => e.id === event.id)).toMatchObject({ description: 'bring the voucher', start: { dateTime: '2030-10-01T16:00:00' } });
+    const log = await api<{ items: Array<{ details: { fields: Array<{ field: string; google: string }> } }> }>(gw.url, token, 'GET', '/v1/sync/log?provider=calendar&outcome=conflict');
+    expect(log.body.items[0]!.details.fields).toEqual([expect.objectContaining({ field: 'title', google: "Haircut at Tony's" })]);
   });
 
   it('a watch notification with the wrong channel token is refused', async () => {

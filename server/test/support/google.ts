@@ -9,6 +9,8 @@ import { OfflineUnderstander } from '../../src/providers/llm/offline.js';
 import { FakeSTT } from '../../src/providers/stt/fake.js';
 import { FakeTTS } from '../../src/providers/tts/fake.js';
 import type { Store } from '../../src/store/open-store.js';
+import { syncLinks } from '../../src/store/schema.js';
+import { eq } from 'drizzle-orm';
 
 /** A port free right now (the gateway needs its URL before it starts: Google's webhook address). */
 export function freePort(): Promise<number> {
@@ -83,4 +85,12 @@ export async function until<T>(check: () => Promise<T> | T, what: string, timeou
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Waits until no pass is running or owed for the person's links (nothing dirty, no lease held). */
+export function syncIdle(store: Store, userId: string): Promise<boolean> {
+  return until(async () => {
+    const links = await store.db.select().from(syncLinks).where(eq(syncLinks.userId, userId));
+    return links.length > 0 && links.every((l) => l.dirtySeq === l.cleanSeq && l.leaseOwner === null);
+  }, 'sync to be idle');
 }
