@@ -15,6 +15,12 @@ export type { ClientSource, CreateOptions, RequestOptions } from './http.js';
 export { LiveSubscription, type LiveOptions, type LiveState, type WebSocketConstructor, type WebSocketLike } from './live.js';
 export type { Tasks, TaskCreateParams, TaskUpdateParams, TaskListParams } from './resources/tasks.js';
 export type { Journal, JournalContent, JournalCreateParams, JournalUpdateParams, JournalListParams } from './resources/journal.js';
+export { EncryptedJournal, type OpenEntry, type EncryptedSearchHit, type RekeyProgress } from './resources/encrypted-journal.js';
+export {
+  JournalLock, JournalLockError, DEFAULT_ITERATIONS, type JournalLockErrorCode, type JournalLockParams, type JournalSecret,
+  type SealedContent, type UnlockParams,
+} from './crypto/journal-lock.js';
+export { searchLocally, type LocalHit } from './resources/local-search.js';
 export type { Turns, TextTurnResult } from './resources/turns.js';
 export { VoiceSession, type VoiceSocket, type VoiceSocketConstructor } from './voice/voice-session.js';
 export type {

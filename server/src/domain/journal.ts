@@ -1,9 +1,9 @@
-import { and, desc, eq, gte, inArray, isNull, lte, ne, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { JournalEntry, JournalSearchHit, Page } from '@sayso/protocol';
 import type { Embedder } from '../providers/embed/port.js';
 import type { Db } from '../store/open-store.js';
 import { searchJournal } from '../store/journal-search.js';
-import { journalEntries } from '../store/schema.js';
+import { events, idempotencyKeys, journalEntries, processedTurns } from '../store/schema.js';
 import type { Logger } from '../log.js';
 import type { Changes, Tx, WriteContext, WriteResult } from './changes.js';
 import { notFound, versionConflict } from './errors.js';
@@ -92,6 +92,8 @@ export class JournalService {
           : fields.ciphertext !== undefined
             ? { text: null }
             : {};
+      // Sealing a plain entry (a client encrypting what voice stored plain): its text goes from the history too.
+      if (fields.ciphertext !== undefined && current.text !== null) await erasePlainCopies(tx, ctx.userId, current.id, fields.mood === null);
       const [row] = await tx
         .update(journalEntries)
         .set({ ...definedOnly(fields), ...form, ...(vector ?? {}), version: current.version + 1, updatedAt: new Date() })
@@ -187,4 +189,29 @@ export class JournalService {
     if (!row) throw notFound('journal entry', id);
     return row;
   }
+}
+
+/**
+ * Erases a sealed entry's plain text from the copies kept beside it: its earlier events (kept
+ * for resume), stored idempotent responses and voice-turn records. The row itself is overwritten
+ * by the caller. Postgres keeps old row versions until VACUUM, and backups keep what they hold.
+ */
+async function erasePlainCopies(tx: Tx, userId: string, id: string, withMood: boolean): Promise<void> {
+  // The mood goes too when the sealing client moved it into the ciphertext (sent `mood: null`).
+  const erase = (col: SQL, path: string) =>
+    withMood
+      ? sql`jsonb_set(jsonb_set(${col}, ${`{${path}text}`}::text[], 'null'::jsonb), ${`{${path}mood}`}::text[], 'null'::jsonb)`
+      : sql`jsonb_set(${col}, ${`{${path}text}`}::text[], 'null'::jsonb)`;
+  await tx
+    .update(events)
+    .set({ payload: erase(sql`${events.payload}`, 'data,entry,') })
+    .where(and(eq(events.userId, userId), eq(events.type, 'journal_update'), sql`${events.payload}->'data'->'entry'->>'id' = ${id}`));
+  await tx
+    .update(idempotencyKeys)
+    .set({ response: erase(sql`${idempotencyKeys.response}`, '') })
+    .where(and(eq(idempotencyKeys.userId, userId), sql`${idempotencyKeys.response}->>'id' = ${id}`));
+  await tx
+    .update(processedTurns)
+    .set({ result: erase(sql`${processedTurns.result}`, '') })
+    .where(and(eq(processedTurns.userId, userId), sql`${processedTurns.result}->>'id' = ${id}`));
 }
