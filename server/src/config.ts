@@ -38,6 +38,11 @@ const Env = z.object({
   SAYSO_EMBED_MODEL: z.string().default('text-embedding-3-small'),
   SAYSO_EMBEDDER: z.enum(['auto', 'openai', 'local', 'hash']).default('auto'),
   SAYSO_PIPELINE: z.enum(['inline', 'off']).default('inline'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalString,
+  OTEL_SDK_DISABLED: bool(false),
+  SENTRY_DSN: optionalString,
+  SENTRY_ENVIRONMENT: optionalString,
   SAYSO_STAGE_CLAIM_MS: z.coerce.number().int().min(100).default(30_000),
   SAYSO_LLM_MODEL: z.string().default('gpt-4o-mini'),
   SAYSO_STT_MODEL: z.string().default('whisper-1'),
@@ -99,6 +104,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     google: googleConfig(e),
   };
 }
+    telemetry: {
+      /** OTLP/HTTP traces URL: the signal's own variable as is, or the base endpoint + /v1/traces; unset = tracing off. */
+      tracesUrl: e.OTEL_SDK_DISABLED ? undefined : (e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT && `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`)),
+      sentryDsn: e.SENTRY_DSN,
+      sentryEnvironment: e.SENTRY_ENVIRONMENT,
+    },
 
 /** Google sign-in and sync settings; undefined (Google off) when no client id is set. */
 function googleConfig(e: z.infer<typeof Env>) {

@@ -15,14 +15,14 @@ import { PublishableKeys } from './domain/publishable-keys.js';
 import { createApp } from './http/app.js';
 import { Sessions } from './http/sessions.js';
 import { createLogger, type Logger } from './log.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, watchPipeline } from './metrics.js';
 import { chooseEmbedder } from './providers/embed/choose.js';
 import { chooseStt, chooseSummarizer, chooseTts, chooseUnderstander } from './providers/choose-voice.js';
 import type { Understander } from './providers/llm/port.js';
 import type { SpeechToText } from './providers/stt/port.js';
 import type { TextToSpeech } from './providers/tts/port.js';
 import { ReplyRouter } from './pipeline/replies.js';
-import { startStages, transient } from './pipeline/stages.js';
+import { STAGE_STREAMS, startStages, transient } from './pipeline/stages.js';
 import { TurnStarter } from './pipeline/turns.js';
 import { Turns } from './domain/turns.js';
 import type { Embedder } from './providers/embed/port.js';
@@ -104,7 +104,7 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
   const tasks = new TaskService(db, changes, users);
   const journal = new JournalService(db, changes, users, embedding.embedder, log);
   const habits = new HabitService(db, changes, users);
-  const starter = new TurnStarter(bus);
+  const starter = new TurnStarter(bus, (outcome) => metrics.turns.inc({ outcome }));
   const replies = new ReplyRouter(bus, log);
   await replies.start();
   const summarize = chooseSummarizer(config);
@@ -158,6 +158,10 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
   log.info({ url }, 'gateway listening');
 
   let closing: Promise<void> | undefined;
+  watchPipeline(metrics, {
+    voiceSessions: () => voice?.size ?? 0,
+    backlog: () => Promise.all(STAGE_STREAMS.map(async ([stage, stream]) => ({ stage, ...(await bus.backlog(stream, `stage.${stage}`)) }))),
+  });
   return {
     url, server, store, bus, sessions, users, tasks, journal, habits, live, voice, starter, google,
     warmUp: async () => {

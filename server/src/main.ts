@@ -1,12 +1,16 @@
 import { readConfig } from './config.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './log.js';
+import { startErrorReporting } from './telemetry/errors.js';
+import { startTracing } from './telemetry/tracing.js';
 
 // `npm start`: the gateway on embedded defaults, or on Postgres and Redis when configured.
 const config = readConfig();
 const log = createLogger(config.logLevel);
 try {
   const gateway = await startGateway(config, { log });
+const errors = startErrorReporting({ dsn: config.telemetry.sentryDsn, environment: config.telemetry.sentryEnvironment, serviceName: 'sayso-gateway' });
+const tracing = startTracing({ serviceName: 'sayso-gateway', tracesUrl: config.telemetry.tracesUrl });
   void gateway.warmUp();
   let stopping = false;
   const stop = (signal: string) => {
@@ -14,7 +18,8 @@ try {
     stopping = true;
     log.info({ signal }, 'shutting down');
     gateway.close().then(
-      () => process.exit(0),
+      // Send the spans and error reports still buffered before exiting.
+      () => Promise.all([tracing.shutdown(), errors.close()]).finally(() => process.exit(0)),
       (err: unknown) => {
         log.error({ err }, 'shutdown failed');
         process.exit(1);

@@ -36,6 +36,12 @@ export function createMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    turns: new Counter({
+      name: 'sayso_turns_total',
+      help: 'Voice and typed turns started on this gateway, by outcome (done, none, failed, timeout).',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     liveDropped: new Counter({
       name: 'sayso_live_slow_clients_dropped_total',
       help: 'Live sockets closed because they could not keep up (they resume on reconnect).',
@@ -45,3 +51,35 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** What the pipeline gauges read at each scrape (nothing is counted between scrapes). */
+export interface PipelineSources {
+  voiceSessions(): number;
+  /** Per stage: entries delivered but not acked, and not yet delivered (null when unknown). */
+  backlog(): Promise<Array<{ stage: string; pending: number; waiting: number | null }>>;
+}
+
+/** Gauges of voice sessions and of the turn stages' bus backlog, read when /metrics is scraped. */
+export function watchPipeline(metrics: Metrics, sources: PipelineSources): void {
+  new Gauge({
+    name: 'sayso_voice_sessions',
+    help: 'Open voice sockets on this gateway.',
+    registers: [metrics.registry],
+    collect() {
+      this.set(sources.voiceSessions());
+    },
+  });
+  new Gauge({
+    name: 'sayso_pipeline_backlog',
+    help: 'Turn messages per stage: pending = handed to a worker, not yet done; waiting = not yet handed out. Shared by every gateway on one bus.',
+    labelNames: ['stage', 'state'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      const rows = await sources.backlog().catch(() => []);
+      for (const { stage, pending, waiting } of rows) {
+        this.set({ stage, state: 'pending' }, pending);
+        if (waiting !== null) this.set({ stage, state: 'waiting' }, waiting);
+      }
+    },
+  });
+}

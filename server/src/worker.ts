@@ -8,6 +8,8 @@ import { TaskService } from './domain/tasks.js';
 import { Turns } from './domain/turns.js';
 import { Users } from './domain/users.js';
 import { createLogger } from './log.js';
+import { startErrorReporting } from './telemetry/errors.js';
+import { startTracing } from './telemetry/tracing.js';
 import { startStages, ALL_STAGES, type StageName } from './pipeline/stages.js';
 import { chooseEmbedder } from './providers/embed/choose.js';
 import { chooseStt, chooseSummarizer, chooseUnderstander } from './providers/choose-voice.js';
@@ -27,6 +29,8 @@ if (!config.redisUrl || !config.databaseUrl) {
 const stages = (process.env['SAYSO_WORKER_STAGES'] ?? ALL_STAGES.join(','))
   .split(',')
   .map((s) => s.trim())
+const errors = startErrorReporting({ dsn: config.telemetry.sentryDsn, environment: config.telemetry.sentryEnvironment, serviceName: 'sayso-worker' });
+const tracing = startTracing({ serviceName: 'sayso-worker', tracesUrl: config.telemetry.tracesUrl });
   .filter((s): s is StageName => (ALL_STAGES as readonly string[]).includes(s));
 
 const store = await openStore({ kind: 'postgres', url: config.databaseUrl, poolSize: config.dbPoolSize });
@@ -69,3 +73,4 @@ const stop = async (signal: string) => {
 };
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
+  await Promise.all([tracing.shutdown(), errors.close()]);

@@ -59,6 +59,7 @@ function flaky(bus: EventBus, failures: number): EventBus {
     claimStale: async (s, g, c, o) => (trip(), bus.claimStale(s, g, c, o)),
     read: async (s, a, o) => (trip(), bus.read(s, a, o)),
     lastId: async (s) => (trip(), bus.lastId(s)),
+    backlog: (s, g) => bus.backlog(s, g),
     close: () => bus.close(),
   };
 }
@@ -69,6 +70,19 @@ describe.each(implementations)('$name', ({ open }) => {
     opened.push(bus);
     return bus;
   };
+
+  it('backlog counts entries a group has not been given and those given but not acked', async () => {
+    const bus = openBus();
+    const stream = freshStream();
+    expect(await bus.backlog(stream, 'g')).toEqual({ pending: 0, waiting: 0 });
+    await bus.readGroup(stream, 'g', 'c1'); // creates the group
+    for (let i = 0; i < 3; i++) await bus.publish(stream, { n: i });
+    expect(await bus.backlog(stream, 'g')).toEqual({ pending: 0, waiting: 3 });
+    const got = await bus.readGroup(stream, 'g', 'c1', { count: 2 });
+    expect(await bus.backlog(stream, 'g')).toEqual({ pending: 2, waiting: 1 });
+    await bus.ack(stream, 'g', [got[0]!.id]);
+    expect(await bus.backlog(stream, 'g')).toEqual({ pending: 1, waiting: 1 });
+  });
 
   it('publish then read returns every entry in order, with increasing ids', async () => {
     const bus = openBus();

@@ -143,6 +143,14 @@ export class MemoryBus implements EventBus {
     });
   }
 
+  async backlog(stream: string, group: string): Promise<{ pending: number; waiting: number | null }> {
+    this.assertOpen();
+    const s = this.streams.get(stream);
+    const g = s?.groups.get(group);
+    if (!s || !g) return { pending: 0, waiting: 0 };
+    return { pending: g.pending.size, waiting: s.entries.length - indexAfter(s.entries, g.lastMs, g.lastSeq) };
+  }
+
   async lastId(stream: string): Promise<string> {
     this.assertOpen();
     return this.streams.get(stream)?.entries.at(-1)?.id ?? '0-0';

@@ -58,6 +58,13 @@ export interface EventBus {
    */
   read<T = unknown>(stream: string, afterId: string, options?: ReadOptions): Promise<BusMessage<T>[]>;
 
+  /**
+   * How far `group` is behind on `stream`, for /metrics: `pending` entries delivered but not yet
+   * acked, `waiting` entries not yet delivered (null when Redis cannot tell). Zeros for a group
+   * that does not exist yet.
+   */
+  backlog(stream: string, group: string): Promise<{ pending: number; waiting: number | null }>;
+
   /** Id of the newest entry ("0-0" when empty): where a fan-out reader starts to see only new entries. */
   lastId(stream: string): Promise<string>;
 

@@ -119,6 +119,25 @@ export class RedisBus implements EventBus {
     return this.parseRead<T>(stream, reply);
   }
 
+  async backlog(stream: string, group: string): Promise<{ pending: number; waiting: number | null }> {
+    this.assertOpen();
+    let groups: unknown[][];
+    try {
+      groups = (await this.run(this.cmd.call('XINFO', ['GROUPS', this.key(stream)]))) as unknown[][];
+    } catch (err) {
+      if (err instanceof Error && /no such key/i.test(err.message)) return { pending: 0, waiting: 0 };
+      throw err;
+    }
+    for (const fields of groups) {
+      const info = new Map<string, unknown>();
+      for (let i = 0; i + 1 < fields.length; i += 2) info.set(String(fields[i]), fields[i + 1]);
+      if (info.get('name') !== group) continue;
+      const lag = info.get('lag'); // Redis 7+: entries not yet delivered; nil when it cannot tell
+      return { pending: Number(info.get('pending') ?? 0), waiting: lag === null || lag === undefined ? null : Number(lag) };
+    }
+    return { pending: 0, waiting: 0 };
+  }
+
   async lastId(stream: string): Promise<string> {
     this.assertOpen();
     const reply = (await this.run(this.cmd.call('XREVRANGE', [this.key(stream), '+', '-', 'COUNT', '1']))) as RawEntry[];

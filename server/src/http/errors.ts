@@ -3,6 +3,7 @@ import { ZodError } from 'zod';
 import type { ErrorBody } from '@sayso/protocol';
 import { AppError } from '../domain/errors.js';
 import type { Logger } from '../log.js';
+import { reportError } from '../telemetry/errors.js';
 
 /** Unknown routes get the same JSON error shape as everything else. */
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
@@ -14,7 +15,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const requestId = String(res.locals['requestId'] ?? '');
     const app = toAppError(err);
-    if (app.status >= 500) log.error({ err, requestId, route: req.route?.path }, 'request failed');
+    if (app.status >= 500) {
+      log.error({ err, requestId, route: req.route?.path }, 'request failed');
+      reportError(err, { userId: res.locals['userId'] as string | undefined, requestId, route: req.route?.path as string | undefined });
+    }
     const body: ErrorBody = {
       error: { code: app.code, message: app.message, ...(app.details !== undefined ? { details: app.details } : {}), requestId },
     };

@@ -52,6 +52,8 @@ interface TurnBase {
   endedAt: number;
   context: TurnContext;
   timings: TurnTimings;
+  /** W3C trace context of the turn's root span, when tracing is on where the turn started. */
+  trace?: { traceparent: string };
 }
 
 /** A stretch of speech ready to transcribe: 16 kHz mono PCM16, base64 (Redis entries are strings). */

@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api';
 import type { LiveEvent } from '@sayso/protocol';
 import type { EventBus } from '../bus/port.js';
 import { consume, type Stoppable } from '../bus/consumer.js';
@@ -13,9 +14,13 @@ import { nextContext, understandContext } from './context.js';
 import { nextToolCall, withLink, withToolResults } from './client-tools.js';
 import { STREAMS, type IntentMessage, type ReplyMessage, type SegmentMessage, type TextMessage, type ToolCallMessage } from './messages.js';
 import * as say from './say.js';
+import { attr, inStage } from '../telemetry/turn-trace.js';
+import { reportError } from '../telemetry/errors.js';
 
 export type StageName = 'stt' | 'understand' | 'act';
 export const ALL_STAGES: readonly StageName[] = ['stt', 'understand', 'act'];
+/** The stream each stage reads (its consumer group is `stage.<name>`). */
+export const STAGE_STREAMS: ReadonlyArray<readonly [StageName, string]> = [['stt', STREAMS.segments], ['understand', STREAMS.texts], ['act', STREAMS.intents]];
 
 export interface StageDeps extends ActDeps {
   bus: EventBus;
@@ -51,19 +56,28 @@ export function startStages(
       blockMs: 2_000,
       handle: async (message) => {
         if (!message.data) return; // unreadable entry: ack it rather than retry forever
-        await handle(message.data as never);
+        try {
+          await handle(message.data as never);
+        } catch (err) {
+          const { turnId, userId } = message.data as { turnId?: string; userId?: string };
+          reportError(err, { stage, turnId, userId });
+          throw err; // stays pending: retried, or claimed by another worker
+        }
       },
       onError: (err, context) => deps.log.warn({ err: String(err), stage, context }, 'pipeline stage error'),
     });
   const chosen = options.stages ?? ALL_STAGES;
   const loops: Stoppable[] = [];
-  if (chosen.includes('stt')) loops.push(run('stt', STREAMS.segments, (m: SegmentMessage) => transcribe(deps, m)));
-  if (chosen.includes('understand')) loops.push(run('understand', STREAMS.texts, (m: TextMessage) => understand(deps, m)));
-  if (chosen.includes('act')) loops.push(run('act', STREAMS.intents, (m: IntentMessage) => carryOut(deps, m)));
+  // Each stage is a child span of the turn's trace (ids and sizes only: see telemetry/turn-trace.ts).
+  const traced = <M extends SegmentMessage | TextMessage | IntentMessage>(name: StageName, work: (m: M, span: Span | undefined) => Promise<void>) =>
+    (m: M) => inStage(name, m.trace, { [attr.turnId]: m.turnId, [attr.userId]: m.userId }, (span) => work(m, span));
+  if (chosen.includes('stt')) loops.push(run('stt', STREAMS.segments, traced('stt', (m: SegmentMessage, span) => transcribe(deps, m, span))));
+  if (chosen.includes('understand')) loops.push(run('understand', STREAMS.texts, traced('understand', (m: TextMessage, span) => understand(deps, m, span))));
+  if (chosen.includes('act')) loops.push(run('act', STREAMS.intents, traced('act', (m: IntentMessage, span) => carryOut(deps, m, span))));
   return { stop: async () => void (await Promise.all(loops.map((l) => l.stop()))) };
 }
 
-async function transcribe(deps: StageDeps, m: SegmentMessage): Promise<void> {
+async function transcribe(deps: StageDeps, m: SegmentMessage, span?: Span): Promise<void> {
   const started = Date.now();
   const buffer = Buffer.from(m.pcm, 'base64');
   const pcm = new Int16Array(buffer.buffer, buffer.byteOffset, Math.floor(buffer.byteLength / 2));
@@ -73,6 +87,7 @@ async function transcribe(deps: StageDeps, m: SegmentMessage): Promise<void> {
   deps.log.info({ turnId: m.turnId, samples: pcm.length, chars: text.length, ms: stt }, 'transcribed');
   const { pcm: _pcm, sampleRate: _rate, ...base } = m;
   const timings = { ...m.timings, stt };
+  span?.setAttributes({ [attr.engine]: deps.stt.id, [attr.samples]: pcm.length, [attr.chars]: text.length });
   const shown = transient(deps, m.userId, { type: 'voice_transcript', data: { turnId: m.turnId, text, final: true } });
   if (!text.trim()) {
     await Promise.all([shown, reply(deps, { ...base, timings, text: '', reply: "Sorry, I didn't catch that.", outcome: { action: { kind: null, action: 'none' }, status: 'none' } })]);
@@ -91,12 +106,14 @@ async function hintsFor(db: Db, userId: string): Promise<string[]> {
   return [...(context.habitNames ?? []), ...(context.lists ?? []).filter((l) => l !== 'inbox')];
 }
 
-async function understand(deps: StageDeps, m: TextMessage): Promise<void> {
+async function understand(deps: StageDeps, m: TextMessage, span?: Span): Promise<void> {
   const started = Date.now();
   const toolCall = nextToolCall(m.text, m.context);
   if (toolCall) {
     // The page holds what the person points at: the gateway with the session asks it.
+  span?.setAttributes({ [attr.chars]: m.text.length, [attr.via]: m.via });
     await deps.bus.publish(STREAMS.replies, { ...m, toolCall } satisfies ToolCallMessage);
+    span?.setAttribute('sayso.client_tool', toolCall.name);
     return;
   }
   const { text, link } = withToolResults(m.text, m.context);
@@ -108,8 +125,9 @@ async function understand(deps: StageDeps, m: TextMessage): Promise<void> {
   const { via: _via, ...base } = m;
   await deps.bus.publish(STREAMS.intents, { ...base, understanding, timings: { ...m.timings, understand: ms } } satisfies IntentMessage);
 }
+  span?.setAttributes({ [attr.engine]: understood.engine, [attr.actionKind]: understood.action.kind ?? 'none', [attr.action]: understood.action.action, 'sayso.confidence': understood.confidence });
 
-async function carryOut(deps: StageDeps, m: IntentMessage): Promise<void> {
+async function carryOut(deps: StageDeps, m: IntentMessage, span?: Span): Promise<void> {
   const started = Date.now();
   const { action, confidence } = m.understanding;
   const unsure = action.action !== 'none' && confidence < MIN_CONFIDENCE;
@@ -128,6 +146,7 @@ async function carryOut(deps: StageDeps, m: IntentMessage): Promise<void> {
   if (process.env['SAYSO_FAILPOINT'] === 'act:after-commit') {
     // Test-only: die between the committed write and the ack, as a crashed worker would.
     process.kill(process.pid, 'SIGKILL');
+  span?.setAttributes({ [attr.actionKind]: action.kind ?? 'none', [attr.action]: action.action, [attr.outcome]: result.outcome.status, 'sayso.reply.chars': result.reply.length });
   }
   const { understanding: _u, ...base } = m;
   await reply(deps, { ...base, timings: { ...m.timings, act: ms, toCommit: Date.now() - m.endedAt }, ...result, context: nextContext(m.context, result.outcome) });

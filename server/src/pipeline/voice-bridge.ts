@@ -6,6 +6,7 @@ import type { VoiceHandlers, VoiceSession } from '../realtime/voice/voice-sessio
 import type { ReplyMessage, ToolCallMessage, TurnContext } from './messages.js';
 import type { ReplyRouter } from './replies.js';
 import type { TurnStarter } from './turns.js';
+import { attr, inStage } from '../telemetry/turn-trace.js';
 
 export interface VoiceBridgeDeps {
   starter: TurnStarter;
@@ -52,7 +53,11 @@ export class VoiceBridge implements VoiceHandlers {
     const session = this.deps.session(c.sessionId);
     if (!session) return;
     const started = Date.now();
-    const answer = await session.callTool(c.turnId, c.toolCall.name, { phrase: c.toolCall.phrase });
+    const answer = await inStage('client_tool', c.trace, { [attr.turnId]: c.turnId, 'sayso.client_tool': c.toolCall.name }, async (span) => {
+      const answer = await session.callTool(c.turnId, c.toolCall.name, { phrase: c.toolCall.phrase });
+      span?.setAttribute('sayso.client_tool.ok', !answer.error);
+      return answer;
+    });
     this.deps.log.info({ turnId: c.turnId, tool: c.toolCall.name, ok: !answer.error, ms: Date.now() - started }, 'client tool called');
     await this.deps.starter.resume(c, answer).catch((err: unknown) => this.failed(session, c.turnId, err));
   }
@@ -150,19 +155,28 @@ export class VoiceBridge implements VoiceHandlers {
     this.contexts.set(session.id, r.context);
     if (r.text && !this.transcribed.delete(r.turnId)) session.sendTranscript(r.turnId, r.text, true);
     session.sendResult(r.turnId, { text: r.text, reply: r.reply, outcome: r.outcome, timings: { ...r.timings } });
-    if (!session.speak) return session.setState('idle');
+    if (!session.speak) {
+      this.deps.starter.finish(r.turnId, r.outcome);
+      return session.setState('idle');
+    }
     try {
       const { tts } = this.deps;
-      const played = await session.playReply(r.turnId, tts.synthesize(r.reply), tts.capabilities.sampleRate);
-      if (played.firstByteMs !== null) this.deps.observe?.('tts_first_byte', played.firstByteMs);
-      this.deps.log.info({ turnId: r.turnId, ...r.timings, ttsFirstByte: played.firstByteMs, interrupted: played.interrupted }, 'turn spoken');
+      await inStage('tts', r.trace, { [attr.turnId]: r.turnId, [attr.engine]: tts.id, 'sayso.reply.chars': r.reply.length }, async (span) => {
+        const played = await session.playReply(r.turnId, tts.synthesize(r.reply), tts.capabilities.sampleRate);
+        if (played.firstByteMs !== null) this.deps.observe?.('tts_first_byte', played.firstByteMs);
+        span?.setAttributes({ 'sayso.tts.first_byte_ms': played.firstByteMs ?? -1, 'sayso.tts.interrupted': played.interrupted });
+        this.deps.log.info({ turnId: r.turnId, ...r.timings, ttsFirstByte: played.firstByteMs, interrupted: played.interrupted }, 'turn spoken');
+      });
     } catch (err) {
       this.deps.log.warn({ turnId: r.turnId, err: String(err) }, 'reply audio failed; the text reply was sent');
+    } finally {
+      this.deps.starter.finish(r.turnId, r.outcome);
     }
   }
 
   private failed(session: VoiceSession, turnId: string, err: unknown): void {
     this.deps.log.warn({ turnId, err: String(err) }, 'could not start the turn');
+    this.deps.starter.finish(turnId, { status: 'failed' });
     session.sendResult(turnId, { reply: 'Sorry, something went wrong on my side. Please try again.', outcome: { status: 'failed' } });
     session.setState('idle');
   }

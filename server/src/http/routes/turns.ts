@@ -24,6 +24,7 @@ export function turnRoutes(router: Router, registry: OpenAPIRegistry, deps: Turn
       const reply = deps.replies.waitFor(turnId, body.waitMs ?? 15_000);
       await deps.starter.text({ userId, sessionId: `rest:${turnId}`, turnId, text: body.text, context: { ...(body.context?.last ? { last: body.context.last } : {}), timeZone } });
       const r = await reply;
+      deps.starter.finish(turnId, r ? r.outcome : 'timeout');
       if (!r) return { status: 202, body: { turnId } };
       const { timeZone: _tz, ...context } = r.context;
       return { body: { turnId, text: r.text, reply: r.reply, outcome: r.outcome, timings: r.timings, context } };
