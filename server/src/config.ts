@@ -33,16 +33,16 @@ const Env = z.object({
   SAYSO_LIVE_MAX_BUFFER_BYTES: z.coerce.number().int().min(1024).default(1 << 20),
   SAYSO_EVENT_RETENTION_DAYS: z.coerce.number().positive().default(30),
   SAYSO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  OPENAI_API_KEY: optionalString,
-  OPENAI_BASE_URL: optionalString,
-  SAYSO_EMBED_MODEL: z.string().default('text-embedding-3-small'),
-  SAYSO_EMBEDDER: z.enum(['auto', 'openai', 'local', 'hash']).default('auto'),
-  SAYSO_PIPELINE: z.enum(['inline', 'off']).default('inline'),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalString,
   OTEL_SDK_DISABLED: bool(false),
   SENTRY_DSN: optionalString,
   SENTRY_ENVIRONMENT: optionalString,
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalString,
+  SAYSO_EMBED_MODEL: z.string().default('text-embedding-3-small'),
+  SAYSO_EMBEDDER: z.enum(['auto', 'openai', 'local', 'hash']).default('auto'),
+  SAYSO_PIPELINE: z.enum(['inline', 'off']).default('inline'),
   SAYSO_STAGE_CLAIM_MS: z.coerce.number().int().min(100).default(30_000),
   SAYSO_LLM_MODEL: z.string().default('gpt-4o-mini'),
   SAYSO_STT_MODEL: z.string().default('whisper-1'),
@@ -87,6 +87,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     liveMaxBufferedBytes: e.SAYSO_LIVE_MAX_BUFFER_BYTES,
     eventRetentionDays: e.SAYSO_EVENT_RETENTION_DAYS,
     logLevel: e.SAYSO_LOG_LEVEL,
+    telemetry: {
+      /** OTLP/HTTP traces URL: the signal's own variable as is, or the base endpoint + /v1/traces; unset = tracing off. */
+      tracesUrl: e.OTEL_SDK_DISABLED ? undefined : (e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT && `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`)),
+      sentryDsn: e.SENTRY_DSN,
+      sentryEnvironment: e.SENTRY_ENVIRONMENT,
+    },
     openaiApiKey: e.OPENAI_API_KEY,
     openaiBaseUrl: e.OPENAI_BASE_URL,
     embedModel: e.SAYSO_EMBED_MODEL,
@@ -104,12 +110,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     google: googleConfig(e),
   };
 }
-    telemetry: {
-      /** OTLP/HTTP traces URL: the signal's own variable as is, or the base endpoint + /v1/traces; unset = tracing off. */
-      tracesUrl: e.OTEL_SDK_DISABLED ? undefined : (e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT && `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`)),
-      sentryDsn: e.SENTRY_DSN,
-      sentryEnvironment: e.SENTRY_ENVIRONMENT,
-    },
 
 /** Google sign-in and sync settings; undefined (Google off) when no client id is set. */
 function googleConfig(e: z.infer<typeof Env>) {

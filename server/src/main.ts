@@ -7,10 +7,10 @@ import { startTracing } from './telemetry/tracing.js';
 // `npm start`: the gateway on embedded defaults, or on Postgres and Redis when configured.
 const config = readConfig();
 const log = createLogger(config.logLevel);
-try {
-  const gateway = await startGateway(config, { log });
 const errors = startErrorReporting({ dsn: config.telemetry.sentryDsn, environment: config.telemetry.sentryEnvironment, serviceName: 'sayso-gateway' });
 const tracing = startTracing({ serviceName: 'sayso-gateway', tracesUrl: config.telemetry.tracesUrl });
+try {
+  const gateway = await startGateway(config, { log });
   void gateway.warmUp();
   let stopping = false;
   const stop = (signal: string) => {

@@ -26,11 +26,11 @@ if (!config.redisUrl || !config.databaseUrl) {
   );
   process.exit(1);
 }
+const errors = startErrorReporting({ dsn: config.telemetry.sentryDsn, environment: config.telemetry.sentryEnvironment, serviceName: 'sayso-worker' });
+const tracing = startTracing({ serviceName: 'sayso-worker', tracesUrl: config.telemetry.tracesUrl });
 const stages = (process.env['SAYSO_WORKER_STAGES'] ?? ALL_STAGES.join(','))
   .split(',')
   .map((s) => s.trim())
-const errors = startErrorReporting({ dsn: config.telemetry.sentryDsn, environment: config.telemetry.sentryEnvironment, serviceName: 'sayso-worker' });
-const tracing = startTracing({ serviceName: 'sayso-worker', tracesUrl: config.telemetry.tracesUrl });
   .filter((s): s is StageName => (ALL_STAGES as readonly string[]).includes(s));
 
 const store = await openStore({ kind: 'postgres', url: config.databaseUrl, poolSize: config.dbPoolSize });
@@ -69,8 +69,8 @@ const stop = async (signal: string) => {
   await (stt.engine as { close?: () => Promise<void> }).close?.();
   await bus.close();
   await store.close();
+  await Promise.all([tracing.shutdown(), errors.close()]);
   process.exit(0);
 };
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
-  await Promise.all([tracing.shutdown(), errors.close()]);
