@@ -120,4 +120,39 @@ describe('<sayso-widget> with a publishable key and a microphone', () => {
     const chip = await until(page, () => document.querySelector('sayso-widget')!.shadowRoot!.querySelector('[data-chip=task] [data-chip-title]')?.textContent, 'the chip', 20_000);
     expect(chip).toMatch(/water the plants/i);
   }, 60_000);
+
+  it('hands-free with spoken replies off: speaking alone makes the turn, no reply audio is sent, and Edit renames the task', async () => {
+    const { gw, token, site } = stack;
+    const key = (await api<{ key: string }>(gw.url, token, 'POST', '/v1/keys', { origins: [site] })).body.key;
+    const wav = await speechWav('add feed the cat');
+    const { browser } = await stack.browser({ fakeAudioFile: wav.path });
+    const page = await browser.newPage();
+    const audio = await countAudioFrames(page);
+    await page.goto(await stack.hostPage('hands-free', { server: gw.url, key, open: true, 'hands-free': true, 'voice-replies': 'off' }));
+    await until(page, () => (window as unknown as { saysoEvents: Events }).saysoEvents.some((e) => e.type === 'sayso:ready'), 'sayso:ready');
+    // One press opens the mic; after that the server's voice detection finds the turn.
+    await page.evaluate(() => document.querySelector('sayso-widget')!.shadowRoot!.querySelector<HTMLElement>('[data-mic]')!.click());
+    const chip = await until(page, () => document.querySelector('sayso-widget')!.shadowRoot!.querySelector('[data-chip=task] [data-chip-title]')?.textContent, 'the chip', 30_000);
+    expect(chip).toMatch(/feed the cat/i);
+    await sleep(1_500); // a reply would have started streaming by now
+    expect(audio.count()).toBe(0);
+    expect((await events(page)).some((e) => e.type === 'sayso:state' && e.detail['state'] === 'speaking')).toBe(false);
+
+    await page.evaluate(() => document.querySelector('sayso-widget')!.shadowRoot!.querySelector<HTMLElement>('[data-chip=task] [data-action=edit]')!.click());
+    await until(page, () => document.querySelector('sayso-widget')!.shadowRoot!.activeElement?.tagName === 'INPUT', 'the title editor');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('a');
+    await page.keyboard.up('Control');
+    await page.keyboard.type('feed the cat at six');
+    await page.keyboard.press('Enter');
+    const item = ((await events(page)).find((e) => e.type === 'sayso:action')!.detail['outcome'] as { item: { id: string } }).item;
+    const deadline = Date.now() + 10_000;
+    let title = '';
+    while (Date.now() < deadline && title !== 'feed the cat at six') {
+      title = (await api<Task>(gw.url, token, 'GET', `/v1/tasks/${item.id}`)).body.title;
+      await sleep(100);
+    }
+    expect(title).toBe('feed the cat at six');
+    await audio.cdp.detach();
+  }, 90_000);
 });
