@@ -85,9 +85,9 @@ async function transcribe(deps: StageDeps, m: SegmentMessage, span?: Span): Prom
   const stt = Date.now() - started;
   deps.observe?.('stt', stt);
   deps.log.info({ turnId: m.turnId, samples: pcm.length, chars: text.length, ms: stt }, 'transcribed');
+  span?.setAttributes({ [attr.engine]: deps.stt.id, [attr.samples]: pcm.length, [attr.chars]: text.length });
   const { pcm: _pcm, sampleRate: _rate, ...base } = m;
   const timings = { ...m.timings, stt };
-  span?.setAttributes({ [attr.engine]: deps.stt.id, [attr.samples]: pcm.length, [attr.chars]: text.length });
   const shown = transient(deps, m.userId, { type: 'voice_transcript', data: { turnId: m.turnId, text, final: true } });
   if (!text.trim()) {
     await Promise.all([shown, reply(deps, { ...base, timings, text: '', reply: "Sorry, I didn't catch that.", outcome: { action: { kind: null, action: 'none' }, status: 'none' } })]);
@@ -109,11 +109,11 @@ async function hintsFor(db: Db, userId: string): Promise<string[]> {
 async function understand(deps: StageDeps, m: TextMessage, span?: Span): Promise<void> {
   const started = Date.now();
   const toolCall = nextToolCall(m.text, m.context);
-  if (toolCall) {
-    // The page holds what the person points at: the gateway with the session asks it.
   span?.setAttributes({ [attr.chars]: m.text.length, [attr.via]: m.via });
-    await deps.bus.publish(STREAMS.replies, { ...m, toolCall } satisfies ToolCallMessage);
+  if (toolCall) {
     span?.setAttribute('sayso.client_tool', toolCall.name);
+    // The page holds what the person points at: the gateway with the session asks it.
+    await deps.bus.publish(STREAMS.replies, { ...m, toolCall } satisfies ToolCallMessage);
     return;
   }
   const { text, link } = withToolResults(m.text, m.context);
@@ -122,10 +122,10 @@ async function understand(deps: StageDeps, m: TextMessage, span?: Span): Promise
   const understanding = { ...understood, action: withLink(understood.action, link) };
   const ms = Date.now() - started;
   deps.observe?.('understand', ms);
+  span?.setAttributes({ [attr.engine]: understood.engine, [attr.actionKind]: understood.action.kind ?? 'none', [attr.action]: understood.action.action, 'sayso.confidence': understood.confidence });
   const { via: _via, ...base } = m;
   await deps.bus.publish(STREAMS.intents, { ...base, understanding, timings: { ...m.timings, understand: ms } } satisfies IntentMessage);
 }
-  span?.setAttributes({ [attr.engine]: understood.engine, [attr.actionKind]: understood.action.kind ?? 'none', [attr.action]: understood.action.action, 'sayso.confidence': understood.confidence });
 
 async function carryOut(deps: StageDeps, m: IntentMessage, span?: Span): Promise<void> {
   const started = Date.now();
@@ -143,10 +143,10 @@ async function carryOut(deps: StageDeps, m: IntentMessage, span?: Span): Promise
   }
   const ms = Date.now() - started;
   deps.observe?.('act', ms);
+  span?.setAttributes({ [attr.actionKind]: action.kind ?? 'none', [attr.action]: action.action, [attr.outcome]: result.outcome.status, 'sayso.reply.chars': result.reply.length });
   if (process.env['SAYSO_FAILPOINT'] === 'act:after-commit') {
     // Test-only: die between the committed write and the ack, as a crashed worker would.
     process.kill(process.pid, 'SIGKILL');
-  span?.setAttributes({ [attr.actionKind]: action.kind ?? 'none', [attr.action]: action.action, [attr.outcome]: result.outcome.status, 'sayso.reply.chars': result.reply.length });
   }
   const { understanding: _u, ...base } = m;
   await reply(deps, { ...base, timings: { ...m.timings, act: ms, toCommit: Date.now() - m.endedAt }, ...result, context: nextContext(m.context, result.outcome) });
