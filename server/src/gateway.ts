@@ -143,6 +143,10 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
   });
   voice = new VoiceHub({ sessions, log, handlers: parts.voiceHandlers ?? bridge });
   await voice.start(server);
+  watchPipeline(metrics, {
+    voiceSessions: () => voice?.size ?? 0,
+    backlog: () => Promise.all(STAGE_STREAMS.map(async ([stage, stream]) => ({ stage, ...(await bus.backlog(stream, `stage.${stage}`)) }))),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -158,10 +162,6 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
   log.info({ url }, 'gateway listening');
 
   let closing: Promise<void> | undefined;
-  watchPipeline(metrics, {
-    voiceSessions: () => voice?.size ?? 0,
-    backlog: () => Promise.all(STAGE_STREAMS.map(async ([stage, stream]) => ({ stage, ...(await bus.backlog(stream, `stage.${stage}`)) }))),
-  });
   return {
     url, server, store, bus, sessions, users, tasks, journal, habits, live, voice, starter, google,
     warmUp: async () => {
