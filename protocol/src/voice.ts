@@ -38,7 +38,8 @@ export type VoiceErrorCode =
   | 'bad_sdp' // the offer could not be applied
   | 'bad_audio' // a binary frame of odd length or over VOICE_MAX_BINARY_BYTES
   | 'wrong_transport' // e.g. an offer on a websocket-transport session
-  | 'not_ready'; // a message that needs `hello` first
+  | 'not_ready' // a message that needs `hello` first
+  | 'rate_limited'; // too many messages on this socket, or too much audio for this person: the message says how long to wait
 
 /**
  * A function of the page that a turn may call (a client tool). The gateway calls it when the

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { TlsConfig } from './http/tls.js';
+import { DEFAULT_LIMITS, type LimitsConfig } from './limits/limits.js';
 
 // Every setting, read once at start. The README's configuration table lists the same names.
 
@@ -8,6 +10,9 @@ const bool = (fallback: boolean) =>
     .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'])
     .optional()
     .transform((v) => (v === undefined ? fallback : ['1', 'true', 'on', 'yes'].includes(v)));
+
+/** A per-minute budget (SAYSO_LIMIT_*): a whole number, 0 = no limit. */
+const limit = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 
 const optionalString = z
   .string()
@@ -59,6 +64,18 @@ const Env = z.object({
   SAYSO_GOOGLE_WEBHOOK_URL: optionalString,
   SAYSO_GOOGLE_POLL_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
   SAYSO_GOOGLE_BASE_URL: optionalString,
+  SAYSO_TLS: z.enum(['dev', 'off']).optional(),
+  SAYSO_TLS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  SAYSO_TLS_CERT: optionalString,
+  SAYSO_TLS_KEY: optionalString,
+  SAYSO_TRUST_PROXY: z.string().default('off'),
+  SAYSO_HSTS_SECONDS: z.coerce.number().int().min(0).default(180 * 86_400),
+  SAYSO_LIMIT_REST_PER_MINUTE: limit(DEFAULT_LIMITS.restPerMinute),
+  SAYSO_LIMIT_SIGNIN_PER_MINUTE: limit(DEFAULT_LIMITS.signInPerMinute),
+  SAYSO_LIMIT_KEY_SESSIONS_PER_MINUTE: limit(DEFAULT_LIMITS.keySessionsPerMinute),
+  SAYSO_LIMIT_VOICE_MESSAGES_PER_MINUTE: limit(DEFAULT_LIMITS.voiceMessagesPerMinute),
+  SAYSO_LIMIT_AUDIO_BYTES_PER_MINUTE: limit(DEFAULT_LIMITS.audioBytesPerMinute),
+  SAYSO_LIMIT_LLM_PER_MINUTE: limit(DEFAULT_LIMITS.llmPerMinute),
 });
 
 export type Config = ReturnType<typeof readConfig>;
@@ -108,6 +125,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     elevenLabsBaseUrl: e.ELEVENLABS_BASE_URL,
     elevenLabsVoice: e.SAYSO_ELEVENLABS_VOICE,
     google: googleConfig(e),
+    tls: tlsConfig(e),
+    trustProxy: trustProxy(e.SAYSO_TRUST_PROXY),
+    hstsSeconds: e.SAYSO_HSTS_SECONDS,
+    limits: {
+      restPerMinute: e.SAYSO_LIMIT_REST_PER_MINUTE,
+      signInPerMinute: e.SAYSO_LIMIT_SIGNIN_PER_MINUTE,
+      keySessionsPerMinute: e.SAYSO_LIMIT_KEY_SESSIONS_PER_MINUTE,
+      voiceMessagesPerMinute: e.SAYSO_LIMIT_VOICE_MESSAGES_PER_MINUTE,
+      audioBytesPerMinute: e.SAYSO_LIMIT_AUDIO_BYTES_PER_MINUTE,
+      llmPerMinute: e.SAYSO_LIMIT_LLM_PER_MINUTE,
+    } satisfies LimitsConfig,
   };
 }
 
@@ -129,4 +157,26 @@ function googleConfig(e: z.infer<typeof Env>) {
     /** One base URL for every Google endpoint: a local stand-in in tests. */
     baseUrl: e.SAYSO_GOOGLE_BASE_URL?.replace(/\/+$/, ''),
   };
+}
+
+/** HTTPS beside HTTP: off, a development certificate in the data dir, or your own PEM files. */
+function tlsConfig(e: z.infer<typeof Env>): TlsConfig {
+  if (Boolean(e.SAYSO_TLS_CERT) !== Boolean(e.SAYSO_TLS_KEY)) {
+    throw new Error('Invalid configuration: set both SAYSO_TLS_CERT and SAYSO_TLS_KEY (PEM files), or neither.');
+  }
+  // With SAYSO_PORT=0 (any free port) the HTTPS port is any free port too, so several gateways can start at once.
+  const port = e.SAYSO_TLS_PORT ?? (e.SAYSO_PORT === 0 ? 0 : 8443);
+  if (e.SAYSO_TLS === 'off') return { mode: 'off' };
+  if (e.SAYSO_TLS_CERT && e.SAYSO_TLS_KEY) return { mode: 'files', port, certFile: path.resolve(e.SAYSO_TLS_CERT), keyFile: path.resolve(e.SAYSO_TLS_KEY) };
+  if (e.SAYSO_TLS === 'dev') return { mode: 'dev', port, dir: path.join(path.resolve(e.SAYSO_DATA_DIR), 'tls') };
+  return { mode: 'off' };
+}
+
+/** Express's `trust proxy`: off, on (any proxy), a hop count, or addresses and subnets (`loopback, 10.0.0.0/8`). */
+function trustProxy(raw: string): boolean | number | string {
+  const v = raw.trim().toLowerCase();
+  if (['', 'off', 'false', '0', 'no'].includes(v)) return false;
+  if (['on', 'true', 'yes'].includes(v)) return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return raw.trim();
 }

@@ -13,6 +13,11 @@ import { TaskService } from './domain/tasks.js';
 import { Users } from './domain/users.js';
 import { PublishableKeys } from './domain/publishable-keys.js';
 import { createApp } from './http/app.js';
+import { listenHttps } from './http/tls.js';
+import type { RateLimiter } from './limits/limiter.js';
+import { Limits, openLimiter } from './limits/limits.js';
+import { LlmBudget } from './limits/llm-budget.js';
+import { OfflineUnderstander } from './providers/llm/offline.js';
 import { Sessions } from './http/sessions.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, watchPipeline } from './metrics.js';
@@ -38,6 +43,9 @@ export interface Gateway {
   /** Base URL, e.g. http://127.0.0.1:8787 */
   url: string;
   server: Server;
+  /** The HTTPS listener (SAYSO_TLS), e.g. https://127.0.0.1:8443, and in dev mode the CA file to trust. */
+  https: { url: string; server: Server; caFile?: string } | undefined;
+  limits: Limits;
   store: Store;
   bus: EventBus;
   sessions: Sessions;
@@ -68,6 +76,8 @@ export interface GatewayParts {
   tts?: TextToSpeech;
   /** Voice-socket handlers instead of the pipeline bridge (transport tests record segments). */
   voiceHandlers?: VoiceHandlers;
+  /** Rate-limit buckets; default Redis at REDIS_URL, else in process. */
+  limiter?: RateLimiter;
   log?: Logger;
 }
 
@@ -108,10 +118,12 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
   const replies = new ReplyRouter(bus, log);
   await replies.start();
   const summarize = chooseSummarizer(config);
+  const limits = new Limits(parts.limiter ?? (await openLimiter({ redisUrl: config.redisUrl, prefix: config.busPrefix })), config.limits, log);
+  const llmBudget = new LlmBudget(limits, understander.engine, new OfflineUnderstander(), log);
   const stages =
     config.pipeline === 'inline'
       ? startStages(
-          { bus, db, users, changes, tasks, journal, habits, turns: new Turns(db), ...(summarize ? { summarize } : {}), stt: stt.engine, understander: understander.engine, log, observe: (stage, ms) => metrics.turnStage.observe({ stage }, ms / 1000) },
+          { bus, db, users, changes, tasks, journal, habits, turns: new Turns(db), ...(summarize ? { summarize } : {}), stt: stt.engine, understander: understander.engine, llmBudget, log, observe: (stage, ms) => metrics.turnStage.observe({ stage }, ms / 1000) },
           { consumer: `${hostname()}-${process.pid}`, claimIdleMs: config.stageClaimMs },
         )
       : undefined;
@@ -124,6 +136,9 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
     turns: { starter, replies, users },
     local: { enabled: config.localSignIn, password: config.localPassword },
     corsOrigins: config.corsOrigins,
+    limits,
+    trustProxy: config.trustProxy,
+    security: { hstsSeconds: config.hstsSeconds, devCertificate: config.tls.mode === 'dev' },
     keys: new PublishableKeys(db),
     health: {
       database: async () => void (await db.execute(sql`select 1`)),
@@ -141,7 +156,7 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
     showTranscript: (userId, turnId, text, final) => transient({ users, changes }, userId, { type: 'voice_transcript', data: { turnId, text, final } }),
     session: (id) => voice?.get(id),
   });
-  voice = new VoiceHub({ sessions, log, handlers: parts.voiceHandlers ?? bridge });
+  voice = new VoiceHub({ sessions, log, handlers: parts.voiceHandlers ?? bridge, limits });
   await voice.start(server);
   watchPipeline(metrics, {
     voiceSessions: () => voice?.size ?? 0,
@@ -153,17 +168,23 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  // HTTPS beside HTTP (SAYSO_TLS): the same app, and the live and voice sockets as wss.
+  const https = config.tls.mode === 'off' ? undefined : await listenHttps(app, config.tls, config.host, log);
+  if (https) {
+    live.attach(https.server);
+    voice.attach(https.server);
+  }
 
   // Load local models now rather than on the first turn or journal entry someone makes.
   if (embedding.embedder.capabilities.local) {
     embedding.embedder.embed(['warm up']).catch((err: unknown) => log.warn({ err: String(err) }, 'embedder warm-up failed'));
   }
   const maintenance = startMaintenance({ store, journal, log, retentionDays: config.eventRetentionDays });
-  log.info({ url }, 'gateway listening');
+  log.info({ url, ...(https ? { https: https.url } : {}) }, 'gateway listening');
 
   let closing: Promise<void> | undefined;
   return {
-    url, server, store, bus, sessions, users, tasks, journal, habits, live, voice, starter, google,
+    url, server, https, limits, store, bus, sessions, users, tasks, journal, habits, live, voice, starter, google,
     warmUp: async () => {
       await Promise.all(
         ([['speech-to-text', stt.engine], ['text-to-speech', tts.engine]] as const).map(async ([name, engine]) => {
@@ -183,8 +204,12 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
         await live.stop();
         await stages?.stop();
         await replies.stop();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const s of [server, https?.server]) {
+          if (!s) continue;
+          s.closeAllConnections();
+          await new Promise<void>((resolve) => s.close(() => resolve()));
+        }
+        if (!parts.limiter) await limits.close();
         // Engines this gateway made (not given by a caller) hold processes and workers: end them.
         for (const made of [parts.stt ? null : stt.engine, parts.tts ? null : tts.engine]) {
           await (made as { close?: () => Promise<void> } | null)?.close?.();

@@ -5,7 +5,9 @@ import { startErrorReporting } from './telemetry/errors.js';
 import { startTracing } from './telemetry/tracing.js';
 
 // `npm start`: the gateway on embedded defaults, or on Postgres and Redis when configured.
-const config = readConfig();
+// HTTPS with a development certificate beside HTTP unless SAYSO_TLS says otherwise (embedding
+// the gateway, as tests do, leaves TLS off).
+const config = readConfig({ SAYSO_TLS: 'dev', ...process.env });
 const log = createLogger(config.logLevel);
 const errors = startErrorReporting({ dsn: config.telemetry.sentryDsn, environment: config.telemetry.sentryEnvironment, serviceName: 'sayso-gateway' });
 const tracing = startTracing({ serviceName: 'sayso-gateway', tracesUrl: config.telemetry.tracesUrl });
@@ -28,7 +30,10 @@ try {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  console.log(`\n  Sayso is running at ${gateway.url}\n  Sign in: curl -X POST ${gateway.url}/v1/auth/local\n  API:     ${gateway.url}/openapi.json\n`);
+  const https = gateway.https
+    ? `  HTTPS:   ${gateway.https.url}${gateway.https.caFile ? ` (development certificate: trust ${gateway.https.caFile} or accept the warning)` : ''}\n`
+    : '';
+  console.log(`\n  Sayso is running at ${gateway.url}\n${https}  Sign in: curl -X POST ${gateway.url}/v1/auth/local\n  API:     ${gateway.url}/openapi.json\n`);
 } catch (err) {
   log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'could not start');
   process.exit(1);

@@ -14,6 +14,9 @@ import { startStages, ALL_STAGES, type StageName } from './pipeline/stages.js';
 import { chooseEmbedder } from './providers/embed/choose.js';
 import { chooseStt, chooseSummarizer, chooseUnderstander } from './providers/choose-voice.js';
 import { openStore } from './store/open-store.js';
+import { Limits, openLimiter } from './limits/limits.js';
+import { LlmBudget } from './limits/llm-budget.js';
+import { OfflineUnderstander } from './providers/llm/offline.js';
 
 // `npm run worker`: pipeline stages in their own process, joining the gateways' consumer groups
 // on Redis. Run as many as you like; a crashed worker's pending turns are claimed by another.
@@ -42,6 +45,8 @@ const understander = chooseUnderstander(config, log);
 const embedder = chooseEmbedder(config);
 const summarize = chooseSummarizer(config);
 const consumer = `${hostname()}-${process.pid}`;
+// Model calls spend from the same per-person budget as the gateways' (one Redis).
+const limits = new Limits(await openLimiter({ redisUrl: config.redisUrl, prefix: config.busPrefix }), config.limits, log);
 const running = startStages(
   {
     bus,
@@ -55,6 +60,7 @@ const running = startStages(
     ...(summarize ? { summarize } : {}),
     stt: stt.engine,
     understander: understander.engine,
+    llmBudget: new LlmBudget(limits, understander.engine, new OfflineUnderstander(), log),
     log,
   },
   { consumer, stages, claimIdleMs: config.stageClaimMs },
@@ -68,6 +74,7 @@ const stop = async (signal: string) => {
   await running.stop();
   await (stt.engine as { close?: () => Promise<void> }).close?.();
   await bus.close();
+  await limits.close();
   await store.close();
   await Promise.all([tracing.shutdown(), errors.close()]);
   process.exit(0);

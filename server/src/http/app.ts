@@ -22,6 +22,9 @@ import { keyRoutes } from './routes/keys.js';
 import type { PublishableKeys } from '../domain/publishable-keys.js';
 import type { Sessions } from './sessions.js';
 import { serveStatic } from './static.js';
+import type { Limits } from '../limits/limits.js';
+import { rateLimit } from './rate-limit.js';
+import { securityHeaders, type SecurityHeaderOptions } from './security-headers.js';
 import { traceRequests } from '../telemetry/http-trace.js';
 
 export interface AppDeps {
@@ -44,6 +47,12 @@ export interface AppDeps {
   health: Record<string, () => Promise<void>>;
   /** The home page and bundles served at `/`; default widget/dist of this repository. */
   staticDir?: string;
+  /** Abuse limits (SAYSO_LIMIT_*); none when absent. */
+  limits?: Limits;
+  /** HSTS and the dev-certificate exception; default: HSTS off. */
+  security?: SecurityHeaderOptions;
+  /** Express `trust proxy` (SAYSO_TRUST_PROXY): whose X-Forwarded-For/-Proto to believe. */
+  trustProxy?: boolean | number | string;
 }
 
 /** The Express edge: validation, auth, error mapping and the OpenAPI document, over the domain services. */
@@ -51,15 +60,18 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', deps.trustProxy ?? false);
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
 
   app.use(observe(deps.metrics, deps.log));
   app.use(traceRequests());
+  app.use(securityHeaders(deps.security ?? { hstsSeconds: 0, devCertificate: false }));
   app.use(cors(deps.corsOrigins, deps.keys));
   app.use(requireJson);
   app.use(express.json({ limit: '256kb' }));
   app.use(authenticate(deps.sessions));
+  if (deps.limits) app.use(rateLimit(deps.limits));
 
   const router = express.Router();
   defineRoute(router, registry, {
@@ -121,22 +133,32 @@ function observe(metrics: Metrics, log: Logger): RequestHandler {
   };
 }
 
-/** Cross-origin calls only from listed origins (SAYSO_CORS_ORIGINS) and those of publishable keys; same-origin needs nothing. */
+/** Browsers may reuse a preflight answer this long (Chromium caps it at 2 hours). */
+const PREFLIGHT_MAX_AGE_SECONDS = 600;
+
+/**
+ * Cross-origin calls only from listed origins (SAYSO_CORS_ORIGINS) and those of publishable keys;
+ * same-origin needs nothing. Never with credentials: sessions travel as bearer tokens, not cookies.
+ */
 function cors(origins: readonly string[], keys: PublishableKeys): RequestHandler {
   const allowed = new Set(origins);
   return async (req, res, next) => {
     const origin = req.get('origin');
+    // The answer depends on the Origin, allowed or not: caches must not hand one origin's to another.
+    res.vary('Origin');
     // Any page may try the key exchange: it answers a refused origin with a message the widget
     // can show, rather than a CORS failure the page cannot read.
     const open = req.path === '/v1/auth/publishable';
     const ok = origin && (open || allowed.has(origin) || allowed.has('*') || (await keys.allows(origin).catch(() => false)));
     if (ok) {
       res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Vary', 'Origin');
       res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, If-Match, X-Sayso-Source, X-Request-Id');
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PATCH, DELETE, OPTIONS');
-      res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Idempotent-Replayed');
-      if (req.method === 'OPTIONS') return void res.status(204).end();
+      res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Idempotent-Replayed, Retry-After');
+      if (req.method === 'OPTIONS') {
+        res.setHeader('Access-Control-Max-Age', String(PREFLIGHT_MAX_AGE_SECONDS));
+        return void res.status(204).end();
+      }
     }
     next();
   };

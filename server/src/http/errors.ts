@@ -3,6 +3,7 @@ import { ZodError } from 'zod';
 import type { ErrorBody } from '@sayso/protocol';
 import { AppError } from '../domain/errors.js';
 import type { Logger } from '../log.js';
+import { retryAfterSeconds } from '../limits/limits.js';
 import { reportError } from '../telemetry/errors.js';
 
 /** Unknown routes get the same JSON error shape as everything else. */
@@ -22,7 +23,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const body: ErrorBody = {
       error: { code: app.code, message: app.message, ...(app.details !== undefined ? { details: app.details } : {}), requestId },
     };
-    if (app.code === 'rate_limited') res.setHeader('Retry-After', '1');
+    const retryAfter = retryAfterSeconds(app);
+    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
     res.status(app.status).json(body);
   };
 }

@@ -29,6 +29,8 @@ export interface StageDeps extends ActDeps {
   changes: Changes;
   stt: SpeechToText;
   understander: Understander;
+  /** The engine per person when model calls are limited (limits/llm-budget.ts); else `understander`. */
+  llmBudget?: { engineFor(userId: string): Promise<Understander> };
   log: Logger;
   /** Called with each finished stage's duration, for /metrics. */
   observe?: (stage: string, ms: number) => void;
@@ -118,7 +120,8 @@ async function understand(deps: StageDeps, m: TextMessage, span?: Span): Promise
   }
   const { text, link } = withToolResults(m.text, m.context);
   const context = await understandContext(deps.db, m.userId, m.context, new Date(m.endedAt));
-  const understood = await deps.understander.understand(text, context);
+  const understander = deps.llmBudget ? await deps.llmBudget.engineFor(m.userId) : deps.understander;
+  const understood = await understander.understand(text, context);
   const understanding = { ...understood, action: withLink(understood.action, link) };
   const ms = Date.now() - started;
   deps.observe?.('understand', ms);

@@ -55,8 +55,13 @@ export class LiveHub {
     });
     await live.ready;
     this.tailer = live;
-    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+    this.attach(server);
     this.heartbeat = startHeartbeat(this.wss, this.deps.heartbeatMs ?? 30_000);
+  }
+
+  /** Takes upgrades from one more listener (the HTTPS one beside HTTP). */
+  attach(server: Server): void {
+    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
   }
 
   async stop(): Promise<void> {

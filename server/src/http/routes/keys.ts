@@ -5,6 +5,7 @@ import type { PublishableKeys } from '../../domain/publishable-keys.js';
 import { IdParams, UserOut } from '../../domain/schemas.js';
 import type { Users } from '../../domain/users.js';
 import { defineRoute } from '../route.js';
+import type { Limits } from '../../limits/limits.js';
 import type { Sessions } from '../sessions.js';
 
 /** Sessions bought with a publishable key are short: the key is public. */
@@ -23,7 +24,7 @@ const KeyIn = z
 const Exchange = z.object({ key: z.string().min(1).max(100) }).strict().openapi('PublishableKeyExchange');
 const SessionOut = z.object({ token: z.string(), expiresAt: z.string(), user: UserOut });
 
-export function keyRoutes(router: Router, registry: OpenAPIRegistry, deps: { keys: PublishableKeys; sessions: Sessions; users: Users }): void {
+export function keyRoutes(router: Router, registry: OpenAPIRegistry, deps: { keys: PublishableKeys; sessions: Sessions; users: Users; limits?: Limits | undefined }): void {
   const tag = 'Keys';
   defineRoute(router, registry, {
     method: 'post', path: '/v1/keys', tag,
@@ -53,6 +54,8 @@ export function keyRoutes(router: Router, registry: OpenAPIRegistry, deps: { key
     ok: { status: 200, schema: SessionOut, description: 'A session token, valid for 2 hours.' },
     handle: async ({ body, req }) => {
       const userId = await deps.keys.exchange(body.key, req.get('origin'));
+      // Counted only for a valid key from a listed origin: junk keys are the per-IP sign-in limit's job.
+      await deps.limits?.keySession(body.key);
       return { body: { ...(await deps.sessions.issue(userId, PUBLISHABLE_SESSION_HOURS)), user: await deps.users.get(userId) } };
     },
   });

@@ -4,6 +4,7 @@ import type { RTCCertificate } from 'werift';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Sessions } from '../../http/sessions.js';
 import type { Logger } from '../../log.js';
+import type { Limits } from '../../limits/limits.js';
 import { VOICE_PATH, VOICE_MAX_BINARY_BYTES, VoiceCloseCode } from './messages.js';
 import { loadVad, Vad } from './vad.js';
 import { VoiceSession, type VoiceHandlers } from './voice-session.js';
@@ -20,6 +21,8 @@ export interface VoiceHubDeps {
   /** Extra ICE host addresses to offer (werift leaves loopback out; tests on one host may add 127.0.0.1). */
   iceAdditionalHostAddresses?: string[];
   heartbeatMs?: number;
+  /** Messages per socket and audio per person; unlimited when absent. */
+  limits?: Limits;
 }
 
 /**
@@ -39,7 +42,7 @@ export class VoiceHub {
   });
   private readonly open = new Map<string, VoiceSession>();
   private certificate: RTCCertificate | undefined;
-  private server: Server | undefined;
+  private readonly servers: Server[] = [];
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head);
 
@@ -50,15 +53,20 @@ export class VoiceHub {
     const started = Date.now();
     const [certificate] = await Promise.all([this.deps.certificate ?? setupCertificate(), warmUpOpus(), loadVad()]);
     this.certificate = certificate;
-    this.server = server;
-    server.on('upgrade', this.onUpgrade);
+    this.attach(server);
     this.heartbeat = startHeartbeat(this.wss, this.deps.heartbeatMs ?? 30_000);
     this.deps.log.debug({ ms: Date.now() - started }, 'voice hub ready');
   }
 
+  /** Takes upgrades from one more listener (the HTTPS one beside HTTP). */
+  attach(server: Server): void {
+    this.servers.push(server);
+    server.on('upgrade', this.onUpgrade);
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.heartbeat);
-    this.server?.off('upgrade', this.onUpgrade);
+    for (const server of this.servers.splice(0)) server.off('upgrade', this.onUpgrade);
     for (const s of this.open.values()) s.close(1001, 'gateway shutting down; reconnect');
     this.open.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
@@ -98,7 +106,7 @@ export class VoiceHub {
       return;
     }
     const session = new VoiceSession(userId, ws, {
-      vad, handlers: this.deps.handlers, log: this.deps.log,
+      vad, handlers: this.deps.handlers, log: this.deps.log, ...(this.deps.limits ? { limits: this.deps.limits } : {}),
       rtc: { certificate: this.certificate, ...(this.deps.iceAdditionalHostAddresses ? { iceAdditionalHostAddresses: this.deps.iceAdditionalHostAddresses } : {}) },
     });
     this.open.set(session.id, session);

@@ -12,6 +12,8 @@ import type { Vad } from './vad.js';
 import { BadOfferError, WebRtcIngest, type IngestStats, type RtcOptions } from './webrtc-ingest.js';
 import { parseTools, ToolCalls, type ToolAnswer } from './client-tools.js';
 import type { ClientToolSpec } from './messages.js';
+import type { Limits } from '../../limits/limits.js';
+import { VoiceBudget } from '../../limits/voice-budget.js';
 
 export interface VoiceSegment {
   turnId: string;
@@ -46,6 +48,8 @@ export interface VoiceSessionDeps {
   log: Logger;
   rtc: RtcOptions;
   helloTimeoutMs?: number;
+  /** Messages per socket and audio per person (SAYSO_LIMIT_*); unlimited when absent. */
+  limits?: Limits;
 }
 
 /** Audio that keeps arriving for this long after a ptt release still belongs to the turn (transport lag). */
@@ -76,6 +80,7 @@ export class VoiceSession {
   private readonly helloTimer: NodeJS.Timeout;
   private greeted = false;
   private closed = false;
+  private readonly budget: VoiceBudget | undefined;
 
   constructor(readonly userId: string, private readonly ws: WebSocket, private readonly deps: VoiceSessionDeps) {
     this.detector = new TurnDetector(deps.vad, {
@@ -86,6 +91,7 @@ export class VoiceSession {
         if (turnId && this.deps.handlers.onSpeechAudio) this.call(() => this.deps.handlers.onSpeechAudio!(this, turnId, pcm));
       },
     });
+    this.budget = deps.limits && new VoiceBudget(userId, deps.limits, (message) => this.error('rate_limited', message));
     this.helloTimer = setTimeout(() => this.close(VoiceCloseCode.noHello, 'send {"type":"hello",...} first'), deps.helloTimeoutMs ?? 10_000);
   }
 
@@ -176,6 +182,7 @@ export class VoiceSession {
   receive(data: Buffer, isBinary: boolean): void {
     if (this.closed) return;
     if (isBinary) return this.receiveAudio(data);
+    if (this.budget && !this.budget.message()) return;
     let msg: VoiceClientMessage;
     try {
       msg = JSON.parse(data.toString()) as VoiceClientMessage;
@@ -226,7 +233,9 @@ export class VoiceSession {
     if (msg.tools !== undefined) this.tools = parseTools(msg.tools) as ClientToolSpec[];
     this.transport = transport;
     this.replyRate = sampleRate;
-    if (transport === 'webrtc') this.ingest = new WebRtcIngest(this.deps.rtc, (pcm, at) => this.detector.push(pcm, at));
+    if (transport === 'webrtc') this.ingest = new WebRtcIngest(this.deps.rtc, (pcm, at) => {
+      if (this.admitAudio(pcm.byteLength)) this.detector.push(pcm, at);
+    });
     this.setMode(mode);
     this.send({ type: 'ready', sessionId: this.id, mode, transport, inputSampleRate: VOICE_INPUT_SAMPLE_RATE });
     this.send({ type: 'state', state: this.current });
@@ -251,10 +260,16 @@ export class VoiceSession {
     if (data.length === 0 || data.length % 2 !== 0 || data.length > VOICE_MAX_BINARY_BYTES) {
       return this.error('bad_audio', `Binary frames must be 16 kHz mono Int16 LE PCM: an even number of bytes, 2 to ${VOICE_MAX_BINARY_BYTES}. Frame of ${data.length} bytes ignored.`);
     }
+    if (!this.admitAudio(data.length)) return;
     // Copy: the frame's Buffer may sit at an odd offset in a shared pool.
     const pcm = new Int16Array(data.length / 2);
     Buffer.from(pcm.buffer).set(data);
     this.detector.push(pcm, Date.now());
+  }
+
+  /** Audio over the person's budget is dropped before turn detection (from either transport). */
+  private admitAudio(bytes: number): boolean {
+    return this.budget ? this.budget.audio(bytes) : true;
   }
 
   private setTools(raw: unknown): void {
