@@ -54,6 +54,13 @@ export class LiveClient {
     if (this.lastSent >= 0) void this.pump();
   }
 
+  /** Stored events up to `upTo` exist (the hub read the person's newest id): send any not yet sent. */
+  catchUp(upTo: number): void {
+    if (this.closed || this.lastSent < 0 || upTo <= Math.max(this.lastSent, this.backfillTo)) return;
+    this.backfillTo = upTo;
+    void this.pump();
+  }
+
   sendMessage(message: ServerMessage): void {
     this.send(JSON.stringify(message));
   }
@@ -70,7 +77,11 @@ export class LiveClient {
       while (!this.closed) {
         if (this.backfillTo > this.lastSent) await this.backfill(this.backfillTo);
         const next = this.queue.shift();
-        if (!next) break;
+        // A catch-up may have raised backfillTo while this loop was sending: go round again.
+        if (!next) {
+          if (this.backfillTo > this.lastSent && this.ws.readyState === this.ws.OPEN) continue;
+          break;
+        }
         const id = next.event.id;
         if (id <= this.lastSent) continue;
         if (id > this.lastSent + 1) await this.backfill(id - 1);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { and, asc, eq, gt, lte, min } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte, min } from 'drizzle-orm';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { LiveCloseCode, PROTOCOL_VERSION, type ClientMessage, type LiveEvent, type ServerMessage } from '@sayso/protocol';
 import type { EventBus } from '../bus/port.js';
@@ -11,7 +11,7 @@ import type { Sessions } from '../http/sessions.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Db } from '../store/open-store.js';
-import { events } from '../store/schema.js';
+import { events, users } from '../store/schema.js';
 import { LiveClient } from './live-client.js';
 import { authenticateSocket, chooseBearerProtocol, startHeartbeat } from './socket-auth.js';
 
@@ -27,6 +27,8 @@ export interface LiveHubDeps {
   /** A socket whose unsent data passes this is closed as too slow (it resumes on reconnect). */
   maxBufferedBytes?: number;
   heartbeatMs?: number;
+  /** How often sockets are checked against the database for events the bus never brought (default 5_000). */
+  catchUpMs?: number;
 }
 
 /**
@@ -43,6 +45,7 @@ export class LiveHub {
   private readonly byUser = new Map<string, Set<LiveClient>>();
   private tailer: { stop(): Promise<void> } | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  private catchUpTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: LiveHubDeps) {}
 
@@ -57,6 +60,7 @@ export class LiveHub {
     this.tailer = live;
     this.attach(server);
     this.heartbeat = startHeartbeat(this.wss, this.deps.heartbeatMs ?? 30_000);
+    this.catchUpTimer = setInterval(() => void this.catchUp(), this.deps.catchUpMs ?? 5_000);
   }
 
   /** Takes upgrades from one more listener (the HTTPS one beside HTTP). */
@@ -66,6 +70,7 @@ export class LiveHub {
 
   async stop(): Promise<void> {
     clearInterval(this.heartbeat);
+    clearInterval(this.catchUpTimer);
     await this.tailer?.stop();
     for (const ws of this.wss.clients) ws.close(1001, 'gateway shutting down; reconnect to resume');
     this.wss.close();
@@ -158,6 +163,25 @@ export class LiveHub {
       void this.deps.users.lastEventId(client.userId).then((current) => this.resume(client, msg.lastEventId as number, current)).catch(() => ws.close(1011, 'reconnect to resume'));
     } else {
       client.sendMessage({ type: 'error', error: { code: 'validation_failed', message: 'Unknown message. Send {"type":"ping"} or {"type":"resume","lastEventId":N} with N >= 0.' } });
+    }
+  }
+
+  /**
+   * A change commits first and is published after; if the publish fails (Redis down longer than
+   * the client's retries, or the process died in between) no bus message will ever bring it. So
+   * now and then each person's newest id is read from the database (one query for all sockets
+   * here), and a socket behind it reads the missing events from the table. Events the bus brings
+   * later are dropped as repeats. Works while Redis is down: it needs only the database.
+   */
+  private async catchUp(): Promise<void> {
+    const ids = [...this.byUser.keys()];
+    try {
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await this.deps.db.select({ id: users.id, seq: users.eventSeq }).from(users).where(inArray(users.id, ids.slice(i, i + 500)));
+        for (const row of rows) for (const client of this.byUser.get(row.id) ?? []) client.catchUp(row.seq);
+      }
+    } catch (err) {
+      this.deps.log.debug({ err: String(err) }, 'live catch-up skipped: database unavailable');
     }
   }
 
