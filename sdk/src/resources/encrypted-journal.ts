@@ -64,7 +64,7 @@ export class EncryptedJournal {
   }
 
   /** Whether `entry` can be read here (plain, or encrypted under a lock held). */
-  canRead(entry: JournalEntry): boolean {
+  canRead(entry: Pick<JournalEntry, 'keyId'>): boolean {
     return entry.keyId === null || this.#locks.has(entry.keyId);
   }
 

@@ -3,15 +3,21 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { longDay } from './dates.js';
 import { messageOf } from './errors.js';
 import { useAction } from './hooks.js';
+import type { JournalVault } from './journal-vault.js';
 import type { HomeStore } from './store.js';
 import { ErrorMessage, Field, inputClass, primaryButton, secondaryButton } from './ui.js';
 
 export const MOODS = ['', '1', '2', '3', '4', '5'] as const;
 export const MOOD_NAMES: Record<number, string> = { 1: 'Low', 2: 'Meh', 3: 'Okay', 4: 'Good', 5: 'Great' };
 
-/** Writes a new entry, or edits `editing` (sending the version it was loaded at). */
-export function JournalEditor(props: { store: HomeStore; editing: JournalEntry | undefined; onDone(): void }) {
-  const { store, editing } = props;
+/**
+ * Writes a new entry, or edits `editing` (sending the version it was loaded at). With encryption
+ * on, the text and mood are encrypted here first; while locked, writing waits for the passphrase.
+ */
+export function JournalEditor(props: { store: HomeStore; vault: JournalVault; editing: JournalEntry | undefined; onDone(): void }) {
+  const { store, vault, editing } = props;
+  const readable = editing ? vault.read(editing) : undefined;
+  const opened = typeof readable === 'object' ? readable : undefined;
   const [text, setText] = useState('');
   const [mood, setMood] = useState('');
   const [day, setDay] = useState(store.today());
@@ -19,8 +25,8 @@ export function JournalEditor(props: { store: HomeStore; editing: JournalEntry |
   const textRef = useRef<HTMLTextAreaElement>(null);
 
   useEffect(() => {
-    setText(editing?.text ?? '');
-    setMood(editing?.mood ? String(editing.mood) : '');
+    setText(opened?.text ?? '');
+    setMood(opened?.mood ? String(opened.mood) : '');
     setDay(editing?.day ?? store.today());
     action.setError(undefined);
     if (editing) textRef.current?.focus();
@@ -31,9 +37,13 @@ export function JournalEditor(props: { store: HomeStore; editing: JournalEntry |
     const moodValue = mood ? Number(mood) : null;
     const ok = await action.run(
       async () => {
-        const saved = editing
-          ? await store.client.journal.update(editing.id, { version: editing.version, text: text.trim(), mood: moodValue, day })
-          : await store.client.journal.create({ text: text.trim(), mood: moodValue, day });
+        const encrypted = vault.journal;
+        const content = { text: text.trim(), mood: moodValue, day };
+        const saved = encrypted
+          ? (editing ? await encrypted.update(editing.id, { version: editing.version, ...content }) : await encrypted.create(content)).entry
+          : editing
+            ? await store.client.journal.update(editing.id, { version: editing.version, ...content })
+            : await store.client.journal.create(content);
         store.putEntry(saved);
       },
       (err) => {
@@ -50,10 +60,19 @@ export function JournalEditor(props: { store: HomeStore; editing: JournalEntry |
     }
   }
 
+  if (vault.status === 'locked') {
+    return (
+      <section aria-labelledby="journal-editor-title" class="rounded-xl border border-slate-200 bg-white p-4 text-sm text-slate-600 shadow-sm">
+        <h2 id="journal-editor-title" class="text-sm font-semibold text-slate-800">New entry</h2>
+        <p class="mt-1">Your journal is encrypted: unlock it above to write.</p>
+      </section>
+    );
+  }
   return (
     <form onSubmit={submit} aria-labelledby="journal-editor-title" class="space-y-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
       <h2 id="journal-editor-title" class="text-sm font-semibold text-slate-800">
         {editing ? `Edit the entry of ${longDay(editing.day)}` : 'New entry'}
+        {vault.status === 'unlocked' ? <span class="ml-2 font-normal text-slate-500">· encrypted on this device</span> : null}
       </h2>
       <Field label="Entry">
         <textarea
