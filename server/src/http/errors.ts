@@ -55,8 +55,10 @@ function toAppError(err: unknown): AppError {
 }
 
 function isDbUnavailable(err: unknown): boolean {
-  for (let e = err as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+  for (let e = err as { code?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
     if (e.code === 'ECONNREFUSED' || e.code === '57P01' || e.code === '57P03' || e.code === '08006') return true;
+    // pg's own words when the server drops a connection mid-query; it sets no code.
+    if (typeof e.message === 'string' && e.message.startsWith('Connection terminated')) return true;
   }
   return false;
 }

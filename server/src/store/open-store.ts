@@ -41,6 +41,10 @@ function openPostgres(url: string, poolSize = 10): Store {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  // Nor may a checked-out one (a transaction open when Postgres restarts): pg-pool listens for
+  // errors only on idle clients, and an unhandled 'error' event ends the process. The query in
+  // flight still rejects, and the broken client is dropped when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return { db: drizzle(pool, { schema }), pool, kind: 'postgres', close: () => pool.end() };
 }
 

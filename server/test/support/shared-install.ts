@@ -12,10 +12,16 @@ const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
  * docker-compose.yml) and one Redis, under a key prefix of its own. `env` is what each process
  * needs to join.
  */
-export async function startSharedInstall(): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
+export async function startSharedInstall(): Promise<{
+  env: Record<string, string>;
+  /** Takes the database off the network (connections dropped, new ones refused) and back, same data and port. */
+  database: { stop(): Promise<void>; start(): Promise<void> };
+  close(): Promise<void>;
+}> {
   const pglite = await PGlite.create({ extensions: { vector } });
-  const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 12 });
+  let server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 12 });
   await server.start();
+  const port = Number(server.getServerConn().split(':').pop());
   const prefix = `sayso-test-${randomUUID().slice(0, 8)}:`;
   return {
     env: {
@@ -23,6 +29,13 @@ export async function startSharedInstall(): Promise<{ env: Record<string, string
       SAYSO_DB_POOL_SIZE: '1', // the wire server is one session: see support/stores.ts
       REDIS_URL,
       SAYSO_BUS_PREFIX: prefix,
+    },
+    database: {
+      stop: () => server.stop(),
+      async start() {
+        server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port, maxConnections: 12 });
+        await server.start();
+      },
     },
     async close() {
       await server.stop();
