@@ -147,6 +147,7 @@ async function carryOut(deps: StageDeps, m: IntentMessage, span?: Span): Promise
   const ms = Date.now() - started;
   deps.observe?.('act', ms);
   span?.setAttributes({ [attr.actionKind]: action.kind ?? 'none', [attr.action]: action.action, [attr.outcome]: result.outcome.status, 'sayso.reply.chars': result.reply.length });
+  deps.log.info({ turnId: m.turnId, userId: m.userId, kind: action.kind, action: action.action, status: result.outcome.status, chars: m.text.length, ms }, 'turn acted');
   if (process.env['SAYSO_FAILPOINT'] === 'act:after-commit') {
     // Test-only: die between the committed write and the ack, as a crashed worker would.
     process.kill(process.pid, 'SIGKILL');
