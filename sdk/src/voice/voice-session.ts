@@ -31,6 +31,8 @@ export interface VoiceConnection {
 const DEFAULT_WORKLET = new URL('./pcm-worklet.js', import.meta.url);
 const BEARER_PROTOCOL = 'sayso.bearer.';
 const OPEN = 1;
+/** How long a `disconnected` peer connection may take to come back before the session reports it lost. */
+const PEER_GRACE_MS = 4_000;
 const TOOL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 type ServerOf<T extends VoiceServerMessage['type']> = Extract<VoiceServerMessage, { type: T }>;
@@ -60,6 +62,7 @@ export class VoiceSession extends Emitter<VoiceSessionEvents> {
   #player: Player | undefined;
   #mic: Mic | undefined;
   #pc: RTCPeerConnection | undefined;
+  #peerLost: ReturnType<typeof setTimeout> | undefined;
   #worklet: { stop(): void } | undefined;
   #levelTimer: ReturnType<typeof setInterval> | undefined;
   #connecting: Promise<void> | undefined;
@@ -222,6 +225,7 @@ export class VoiceSession extends Emitter<VoiceSessionEvents> {
       const answer = this.#expect('answer').then((m) => m.sdp);
       const rtc = await connectWebRtc((sdp) => this.#send({ type: 'offer', sdp }), answer);
       this.#pc = rtc.pc;
+      rtc.pc.addEventListener('connectionstatechange', () => this.#watchPeer(rtc.pc));
       this.#mic = await openMic(ctx, audio);
       await rtc.attach(this.#mic.track);
     } else {
@@ -350,7 +354,25 @@ export class VoiceSession extends Emitter<VoiceSessionEvents> {
     this.emit('error', { kind: failure.kind, message: failure.message });
   }
 
+  /**
+   * The audio path can die while the socket lives (the gateway closed the peer, a network path
+   * went away): without this the mic would talk to nothing. `failed`/`closed` end the session at
+   * once; `disconnected` gets a few seconds to come back, as ICE often does by itself.
+   */
+  #watchPeer(pc: RTCPeerConnection): void {
+    if (pc !== this.#pc) return;
+    clearTimeout(this.#peerLost);
+    const lost = () => {
+      if (pc !== this.#pc) return;
+      this.#teardown();
+      this.#fail(new VoiceFailure('connection', 'The audio connection to Sayso was lost. Try again.'));
+    };
+    if (pc.connectionState === 'failed' || pc.connectionState === 'closed') lost();
+    else if (pc.connectionState === 'disconnected') this.#peerLost = setTimeout(lost, PEER_GRACE_MS);
+  }
+
   #teardown(): void {
+    clearTimeout(this.#peerLost);
     clearInterval(this.#levelTimer);
     this.#levelTimer = undefined;
     this.#mic?.stop();
