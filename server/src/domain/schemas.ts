@@ -149,7 +149,8 @@ export const HabitPatch = z
 export const CheckinInput = z
   .strictObject({
     day: Day.optional().openapi({ description: 'Defaults to today in your time zone.' }),
-    value: z.number().positive().max(1_000_000).optional(),
+    // The column is a float4: a positive value below ~1e-38 does not fit and failed the insert (500).
+    value: z.number().min(0.000001, 'use a value from 0.000001 to 1,000,000').max(1_000_000).optional(),
     note: z.string().max(1000).nullable().optional(),
   })
   .openapi('CheckinInput');

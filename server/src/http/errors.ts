@@ -48,6 +48,15 @@ function toAppError(err: unknown): AppError {
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
     return new AppError('unsupported_media_type', 'Send the body as UTF-8 JSON.');
   }
+  // A body that does not inflate (Content-Encoding: gzip over plain text) or does not match its
+  // Content-Length is the client's mistake, not ours (found by server/test/fuzz.rest.test.ts).
+  if (e.type === 'request.size.invalid' || /^Z_/.test(String((err as { code?: unknown }).code ?? ''))) {
+    return new AppError('bad_json', 'The body could not be read: it does not match its Content-Length or Content-Encoding. Send plain JSON, or gzip/deflate it and say so in Content-Encoding.');
+  }
+  // The router's own 400s (a path like /v1/tasks/%ZZ does not decode) and body-parser's other client errors.
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && (err instanceof URIError || (err as { expose?: unknown }).expose === true)) {
+    return new AppError('validation_failed', `The request could not be read (${String((err as Error).message).slice(0, 100)}). Check its URL, headers and body, and send it again.`);
+  }
   if (isDbUnavailable(err)) {
     return new AppError('unavailable', 'The database is not reachable right now. Try again in a few seconds.');
   }
