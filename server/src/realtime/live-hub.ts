@@ -99,6 +99,10 @@ export class LiveHub {
   }
 
   private async connect(ws: WebSocket, req: IncomingMessage, url: URL): Promise<void> {
+    // Before the token check: a frame over maxPayload sent meanwhile emits 'error', and with no
+    // listener that threw and took the gateway down (found by server/test/fuzz.sockets.test.ts).
+    // ws has already sent the close code (1009) then: let it arrive rather than cut the socket.
+    ws.on('error', () => ws.readyState !== ws.CLOSING && ws.terminate());
     const auth = await authenticateSocket(this.deps.sessions, req, url);
     if (typeof auth === 'string') {
       ws.close(LiveCloseCode.unauthorized, auth);
@@ -118,7 +122,6 @@ export class LiveHub {
       this.remove(client);
       metrics.liveConnections.dec();
     });
-    ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => this.onMessage(client, ws, data.toString(), isBinary));
 
     try {

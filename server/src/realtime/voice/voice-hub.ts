@@ -93,7 +93,8 @@ export class VoiceHub {
     const early: Array<[RawData, boolean]> = [];
     const hold = (data: RawData, isBinary: boolean) => void early.push([data, isBinary]);
     ws.on('message', hold);
-    ws.on('error', () => ws.terminate());
+    // A frame over maxPayload has already sent its close code (1009): let it arrive rather than cut the socket.
+    ws.on('error', () => ws.readyState !== ws.CLOSING && ws.terminate());
     const auth = await authenticateSocket(this.deps.sessions, req, url);
     if (typeof auth === 'string') {
       ws.close(VoiceCloseCode.unauthorized, auth);
