@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBus } from '../src/bus/memory-bus.js';
 import { readConfig } from '../src/config.js';
@@ -68,6 +69,36 @@ describe('observability of a gateway', () => {
 
     // Ids, engines and sizes, never the words.
     expect(JSON.stringify(collector.bodies)).not.toMatch(/zanzibar|plumber/i);
+  });
+
+  it("a typed turn on a voice socket that asks the page's tool: client_tool and tts spans in the turn's trace", async () => {
+    const ws = new WebSocket(`${gw.url.replace(/^http/, 'ws')}/v1/voice?token=${token}`);
+    const seen: Array<{ type: string; [k: string]: unknown }> = [];
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      const m = JSON.parse(String(data)) as { type: string; callId?: string };
+      seen.push(m);
+      if (m.type === 'ready') ws.send(JSON.stringify({ type: 'text', text: 'add this article to my reading list' }));
+      if (m.type === 'tool-call') ws.send(JSON.stringify({ type: 'tool-result', callId: m.callId, result: { title: 'The pangolin almanac', url: 'https://example.com/p' } }));
+    });
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(JSON.stringify({
+      type: 'hello', mode: 'push-to-talk', transport: 'websocket', speak: true,
+      tools: [{ name: 'current_article', description: 'The article on screen', refersTo: ['this article'] }],
+    }));
+    await until(() => seen.some((m) => m.type === 'reply-end'), 'the spoken reply');
+    ws.close();
+    const turnId = String(seen.find((m) => m.type === 'result')!['turnId']);
+    await tracing.flush();
+    const turn = () => collector.spans.find((s) => s.name === 'voice.turn' && s.attributes['sayso.turn.id'] === turnId);
+    const child = (name: string) => collector.spans.filter((s) => s.name === name && s.parentSpanId === turn()?.spanId);
+    await until(() => Boolean(turn() && child('client_tool').length && child('tts').length && child('act').length), 'client_tool, tts and act under voice.turn');
+    expect(turn()!.parentSpanId).toBeUndefined(); // a voice turn starts its own trace
+    expect(turn()!.attributes).toMatchObject({ 'sayso.session.kind': 'voice', 'sayso.outcome.status': 'done' });
+    expect(child('client_tool')[0]!.attributes).toMatchObject({ 'sayso.client_tool': 'current_article', 'sayso.client_tool.ok': true });
+    expect(child('tts')[0]!.attributes).toMatchObject({ 'sayso.engine': expect.any(String), 'sayso.tts.interrupted': false });
+    expect(child('understand').length).toBe(2); // before and after the page answered
+    expect(JSON.stringify(collector.bodies)).not.toMatch(/pangolin|almanac/i);
   });
 
   it('a plain REST request is a span named by its route template, and without traceparent starts its own trace', async () => {
