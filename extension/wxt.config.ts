@@ -4,6 +4,8 @@ import { defineConfig } from 'wxt';
 // One manifest for Chrome MV3. Entry points live in src/entrypoints, one file (or folder) each.
 export default defineConfig({
   srcDir: 'src',
+  // Tests build elsewhere and move the result into place, so a run never loads a half-written build.
+  ...(process.env['SAYSO_EXTENSION_OUT_DIR'] ? { outDir: process.env['SAYSO_EXTENSION_OUT_DIR'] } : {}),
   modules: ['@wxt-dev/module-react'],
   // Explicit imports everywhere: the code reads the same in an editor, in tsc and in review.
   imports: false,

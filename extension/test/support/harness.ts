@@ -3,7 +3,8 @@
 // engines, serve fixture pages (Google's hosts over self-signed HTTPS), and launch Chromium with
 // the extension loaded.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -37,14 +38,31 @@ async function newestMtime(p: string): Promise<number> {
   return Math.max(s.mtimeMs, ...times);
 }
 
-/** Runs `wxt build` when the built manifest is missing or older than any source (extension or SDK). */
-export async function ensureBuilt(): Promise<void> {
+/**
+ * Runs `wxt build` when the built manifest is missing or older than any source (extension, SDK,
+ * protocol), then copies the build to a folder of this run and returns it. Other runs (another
+ * engineer's `vitest run`) may rebuild .output at any time: the copy keeps this run's Chromium
+ * off files that are being replaced, and the build itself is written elsewhere and moved in.
+ */
+export async function ensureBuilt(): Promise<string> {
   const built = await stat(path.join(OUTPUT_DIR, 'manifest.json')).then((s) => s.mtimeMs, () => 0);
   const sources = await Promise.all(
     [path.join(EXTENSION_DIR, 'src'), path.join(EXTENSION_DIR, 'wxt.config.ts'), path.join(EXTENSION_DIR, '../sdk/src'), path.join(EXTENSION_DIR, '../protocol/src')].map(newestMtime),
   );
-  if (built > Math.max(...sources)) return;
-  await run('npx', ['wxt', 'build'], { cwd: EXTENSION_DIR, timeout: 120_000 });
+  if (built <= Math.max(...sources)) {
+    const outDir = await mkdtemp(path.join(tmpdir(), 'sayso-ext-build-'));
+    // A production build as `npm run build` makes it: vitest's NODE_ENV=test and VITEST*
+    // variables would give React's development build.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST')));
+    await run('npx', ['wxt', 'build'], { cwd: EXTENSION_DIR, timeout: 180_000, env: { ...env, NODE_ENV: 'production', SAYSO_EXTENSION_OUT_DIR: outDir } });
+    await mkdir(path.dirname(OUTPUT_DIR), { recursive: true });
+    await rm(OUTPUT_DIR, { recursive: true, force: true });
+    await rename(path.join(outDir, 'chrome-mv3'), OUTPUT_DIR).catch(() => cp(path.join(outDir, 'chrome-mv3'), OUTPUT_DIR, { recursive: true }));
+    await rm(outDir, { recursive: true, force: true });
+  }
+  const copy = await mkdtemp(path.join(tmpdir(), 'sayso-ext-run-'));
+  await cp(OUTPUT_DIR, copy, { recursive: true });
+  return copy;
 }
 
 export interface TestGateway {
@@ -138,13 +156,19 @@ export async function serveFixtures(): Promise<FixtureSites> {
 
 export interface ExtensionBrowser {
   browser: Browser;
-  worker: WebWorker;
   extensionId: string;
   profile: string;
+  /** The service worker; woken by a message when Chromium has not started it (after a restart it starts lazily). */
+  worker(): Promise<WebWorker>;
   /** Opens a page of the extension, e.g. `options.html`. */
   openExtensionPage(file: string): Promise<Page>;
   /** Closes Chromium; the profile stays (pass it to launch again to restart). */
   close(): Promise<void>;
+}
+
+/** Chromium's id for an unpacked extension: the SHA-256 of its path, first 32 hex digits written a-p. */
+export function unpackedExtensionId(dir: string): string {
+  return [...createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 32)].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
 }
 
 /**
@@ -152,13 +176,13 @@ export interface ExtensionBrowser {
  * `fakeAudioFile`: the microphone plays this WAV once from getUserMedia; `httpsPort`: Google's
  * hosts resolve to the fixture server.
  */
-export async function launchExtension(opts: { profile?: string; fakeAudioFile?: string; httpsPort?: number } = {}): Promise<ExtensionBrowser> {
+export async function launchExtension(extensionDir: string, opts: { profile?: string; fakeAudioFile?: string; httpsPort?: number } = {}): Promise<ExtensionBrowser> {
   const profile = opts.profile ?? (await mkdtemp(path.join(tmpdir(), 'sayso-ext-')));
   const args = [
     '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
     `--user-data-dir=${profile}`,
-    `--load-extension=${OUTPUT_DIR}`, `--disable-extensions-except=${OUTPUT_DIR}`,
+    `--load-extension=${extensionDir}`, `--disable-extensions-except=${extensionDir}`,
     '--autoplay-policy=no-user-gesture-required',
     '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
     ...(opts.fakeAudioFile ? [`--use-file-for-fake-audio-capture=${path.resolve(opts.fakeAudioFile)}%noloop`] : []),
@@ -170,18 +194,30 @@ export async function launchExtension(opts: { profile?: string; fakeAudioFile?: 
     executablePath: '/usr/bin/chromium', headless: true, args, pipe: true, ignoreDefaultArgs: ['--disable-extensions'],
     defaultViewport: { width: 1280, height: 800 },
   });
-  const target = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().endsWith('/background.js'), { timeout: 15_000 });
-  const worker = (await target.worker())!;
-  const extensionId = new URL(target.url()).host;
+  const extensionId = unpackedExtensionId(extensionDir);
+  const openExtensionPage = async (file: string) => {
+    const page = await browser.newPage();
+    await page.goto(`chrome-extension://${extensionId}/${file}`);
+    // The welcome tab the extension opens on install may be in front; mouse clicks need this one.
+    await page.bringToFront();
+    return page;
+  };
+  const isWorker = (t: { type(): string; url(): string }) => t.type() === 'service_worker' && t.url() === `chrome-extension://${extensionId}/background.js`;
   return {
     browser,
-    worker,
     extensionId,
     profile,
-    async openExtensionPage(file) {
-      const page = await browser.newPage();
-      await page.goto(`chrome-extension://${extensionId}/${file}`);
-      return page;
+    openExtensionPage,
+    async worker() {
+      let target = browser.targets().find(isWorker);
+      if (!target) {
+        // Any message starts the worker.
+        const page = await openExtensionPage('popup.html');
+        await page.evaluate(() => (globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }).chrome.runtime.sendMessage({ type: 'session:get' }));
+        target = await browser.waitForTarget(isWorker, { timeout: 15_000 });
+        await page.close();
+      }
+      return (await target.worker())!;
     },
     close: () => browser.close().catch(() => {}),
   };
