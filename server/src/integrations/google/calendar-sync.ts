@@ -96,7 +96,7 @@ export class CalendarSync {
       if (local.deleted || mirroredIds.has(local.id) || !eligible(local)) continue;
       await this.carryOut(api, pass, { kind: 'push', fields: pick(local.fields, CALENDAR_FIELDS), conflicts: [] }, local, null, undefined, zone, calendarId);
     }
-    const channel = await this.renewChannel(api, link);
+    const channel = await this.renewChannel(api, link, pass);
     return pass.finish({ syncToken: changes.nextSyncToken, ...channel });
   }
 
@@ -196,18 +196,35 @@ export class CalendarSync {
   }
 
   /** Opens a watch channel when there is none or it expires within the hour; stops the old one. */
-  private async renewChannel(api: calendar_v3.Calendar, link: SyncLink): Promise<Partial<SyncLink>> {
-    if (!this.deps.webhookUrl) return {};
+  private async renewChannel(api: calendar_v3.Calendar, link: SyncLink, pass: Pass): Promise<Partial<SyncLink>> {
+    const none = { channelId: null, channelToken: null, channelResourceId: null, channelExpiresAt: null };
+    const stopOld = async () => {
+      if (link.channelId && link.channelResourceId) await this.stopChannel(api, link.channelId, link.channelResourceId);
+    };
+    if (!this.deps.webhookUrl) {
+      // Push was turned off (SAYSO_GOOGLE_WEBHOOK_URL unset): drop the channel, rely on polling.
+      if (!link.channelId) return {};
+      await stopOld();
+      return none;
+    }
     if (link.channelId && link.channelExpiresAt && link.channelExpiresAt.getTime() - Date.now() > CHANNEL_RENEW_MS) return {};
     const id = randomUUID();
     const token = randomBytes(24).toString('base64url');
-    const res = await this.call(() =>
-      api.events.watch({
-        calendarId: link.externalId,
-        requestBody: { id, type: 'web_hook', address: `${this.deps.webhookUrl}/v1/google/calendar/notify`, token, params: { ttl: String(CHANNEL_TTL_SECONDS) } },
-      }),
-    );
-    if (link.channelId && link.channelResourceId) await this.stopChannel(api, link.channelId, link.channelResourceId);
+    let res;
+    try {
+      res = await this.call(() =>
+        api.events.watch({
+          calendarId: link.externalId,
+          requestBody: { id, type: 'web_hook', address: `${this.deps.webhookUrl}/v1/google/calendar/notify`, token, params: { ttl: String(CHANNEL_TTL_SECONDS) } },
+        }),
+      );
+    } catch (err) {
+      // Sync goes on by polling; the next pass tries again. (Google wants an HTTPS address it can reach.)
+      pass.error('task', null, null, 'pull', `Google refused the change-notification channel (HTTP ${statusOf(err) ?? 'none'}); changes are found by polling. Check SAYSO_GOOGLE_WEBHOOK_URL is public HTTPS.`);
+      await stopOld();
+      return none;
+    }
+    await stopOld();
     return {
       channelId: id,
       channelToken: token,

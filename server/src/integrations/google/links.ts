@@ -108,7 +108,8 @@ export class SyncLinks {
         leaseOwner: null,
         leaseUntil: null,
         failures,
-        status: failed ? 'error' : 'active',
+        // A pause (revoked grant) that happened during the pass stands.
+        status: sql`case when ${syncLinks.status} = 'paused' then 'paused' else ${failed ? 'error' : 'active'} end`,
         lastError: outcome.error ?? null,
         ...(failed ? {} : { lastSyncAt: new Date(), cleanSeq: link.dirtySeq }),
         conflicts: sql`${syncLinks.conflicts} + ${outcome.conflicts ?? 0}`,
