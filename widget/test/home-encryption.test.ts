@@ -229,4 +229,51 @@ describe('the home page encrypts the journal', () => {
     await waitForText('[data-testid="journal-list"] [data-testid="entry-text"]', 'the marmalade recipe');
     expect(pageErrors).toEqual([]);
   });
+
+  it('finishes a passphrase change that stopped halfway, after unlocking with both passphrases', async () => {
+    const third = 'saffron tugboat 19 velvet ridge';
+    let patches = 0;
+    const cutAfterOne = (req: import('puppeteer-core').HTTPRequest) => {
+      // The connection drops after the first entry is re-encrypted.
+      if (req.method() === 'PATCH' && req.url().includes('/v1/journal/') && ++patches > 1) void req.abort('connectionreset');
+      else void req.continue();
+    };
+    await page.setRequestInterception(true);
+    page.on('request', cutAfterOne);
+    const change = await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="journal-lock"] button')].find((b) => b.textContent?.startsWith('Change passphrase')) ?? null,
+    );
+    await (change.asElement() as ElementHandle<HTMLButtonElement>).click();
+    const form = 'form[aria-label="Change passphrase"]';
+    await fill(form, 'Current passphrase', newPassphrase);
+    await fill(form, 'New passphrase', third);
+    await fill(form, 'Confirm new passphrase', third);
+    await page.click(`${form} button[type="submit"]`);
+    await waitForText(`${form} [role="alert"]`, 'did not answer', 30_000);
+    page.off('request', cutAfterOne);
+    await page.setRequestInterception(false);
+    expect(new Set((await rows()).map((r) => r.key_id)).size).toBe(2); // one moved, two not yet
+
+    await page.reload();
+    await waitForStatus('locked');
+    await unlockWith(third);
+    await waitForStatus('unlocked');
+    // The entries still under the older passphrase stay locked until it is given too.
+    await waitForText('[data-testid="journal-list"] [data-testid="entry-locked"]', 'Locked — unlock to read');
+    const older = await field('form[aria-label="Unlock with an older passphrase"]', 'Older passphrase');
+    await older.type(newPassphrase);
+    await page.keyboard.press('Enter');
+    const finish = await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="journal-lock"] button')].find((b) => b.textContent === 'Finish changing the passphrase') ?? null,
+    );
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="journal-list"] [data-testid="entry-locked"]').length === 0, { timeout: 10_000 });
+    await (finish.asElement() as ElementHandle<HTMLButtonElement>).click();
+    const deadline = Date.now() + 20_000;
+    while (new Set((await rows()).map((r) => r.key_id)).size > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const keys = new Set((await rows()).map((r) => r.key_id));
+    expect(keys.size).toBe(1);
+    expect(await page.evaluate(() => localStorage.getItem(Object.keys(localStorage).find((k) => k.startsWith('sayso:journal-lock:'))!))).toContain([...keys][0]!);
+    await waitForText('[data-testid="journal-list"] [data-testid="entry-text"]', 'the marmalade recipe');
+    expect(pageErrors).toEqual([]);
+  });
 });

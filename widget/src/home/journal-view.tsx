@@ -83,7 +83,7 @@ function JournalItem(props: { store: HomeStore; vault: JournalVault; entry: Jour
         {typeof readable === 'object' ? (
           <p class="mt-2 whitespace-pre-wrap break-words text-sm text-slate-700" data-testid="entry-text">{readable.text}</p>
         ) : (
-          <p class="mt-2 text-sm italic text-slate-500" data-testid="entry-locked">
+          <p class="mt-2 text-sm italic text-slate-500" data-testid={readable === 'pending' ? 'entry-pending' : 'entry-locked'}>
             {readable === 'pending' ? 'Decrypting…' : readable === 'damaged' ? 'This entry could not be decrypted: it was changed or damaged after it was written.' : 'Locked — unlock to read'}
           </p>
         )}
