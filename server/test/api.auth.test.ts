@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  createLocalJWKSet, decodeProtectedHeader, exportJWK, exportPKCS8, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWK,
+  createLocalJWKSet, decodeProtectedHeader, exportJWK, exportPKCS8, exportSPKI, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWK,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_STATUS, type ErrorBody, type User } from '@sayso/protocol';
@@ -76,10 +76,10 @@ async function start(env: Record<string, string>, store: TestStore): Promise<Gat
 }
 
 /** Signs a session-shaped token with any key, so each test changes exactly one thing about it. */
-function forge(key: CryptoKey | Uint8Array, opts: { alg?: string; kid?: string; sub?: string | null; aud?: string; exp?: number } = {}) {
+function forge(key: CryptoKey | Uint8Array, opts: { alg?: string; kid?: string; sub?: string | null; iss?: string; aud?: string; exp?: number } = {}) {
   const jwt = new SignJWT({})
     .setProtectedHeader({ alg: opts.alg ?? 'ES256', kid: opts.kid ?? 'configured', typ: 'JWT' })
-    .setIssuer('sayso')
+    .setIssuer(opts.iss ?? 'sayso')
     .setAudience(opts.aud ?? 'sayso')
     .setIssuedAt(nowSeconds() - 60)
     .setJti(randomUUID())
@@ -276,6 +276,17 @@ describe('a token that is not a valid session', () => {
 
     it('one for another audience: 401', async () => {
       const token = await forge(configuredKey.privateKey, { aud: 'someone-else' });
+      expect(expectError(await api(keyedA, 'GET', '/v1/me', { token }), 'unauthorized')).toContain('Sign in again');
+    });
+
+    it('one from another issuer: 401', async () => {
+      const token = await forge(configuredKey.privateKey, { iss: 'someone-else' });
+      expect(expectError(await api(keyedA, 'GET', '/v1/me', { token }), 'unauthorized')).toContain('Sign in again');
+    });
+
+    it('HS256 keyed with the public key (the algorithm-confusion attack): 401', async () => {
+      const secret = new TextEncoder().encode(await exportSPKI(configuredKey.publicKey));
+      const token = await forge(secret, { alg: 'HS256' });
       expect(expectError(await api(keyedA, 'GET', '/v1/me', { token }), 'unauthorized')).toContain('Sign in again');
     });
 

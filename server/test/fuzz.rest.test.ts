@@ -270,7 +270,7 @@ const otherKind: Record<Kind, Kind> = { task: 'habit', entry: 'task', habit: 'en
 
 const b64url = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
-interface Built { method: string; url: string; headers: Record<string, string>; body: string | Buffer | undefined; route: string }
+interface Built { method: string; url: string; headers: Record<string, string>; body: string | Uint8Array<ArrayBuffer> | undefined; route: string }
 
 function build(c: Case, me: Person): Built {
   const op = ops[c.op]!;
@@ -298,10 +298,10 @@ function build(c: Case, me: Person): Built {
     case 'not-bearer': headers['authorization'] = `Token ${me.token}`; break;
     default: break;
   }
-  let body: string | Buffer | undefined;
+  let body: string | Uint8Array<ArrayBuffer> | undefined;
   if (c.body.kind !== 'none' && method !== 'GET' && method !== 'HEAD') {
     const text = c.body.text.replaceAll('"$own"', JSON.stringify(me.task.id)).replaceAll('"$victim"', JSON.stringify(victim.task.id));
-    body = c.body.kind === 'raw' && c.body.gzip ? gzipSync(text) : text;
+    body = c.body.kind === 'raw' && c.body.gzip ? new Uint8Array(gzipSync(text)) : text;
     const contentType = c.body.kind === 'json' ? 'application/json' : c.body.contentType;
     if (contentType) headers['content-type'] = contentType;
     if (c.body.kind === 'raw' && c.body.encoding) headers['content-encoding'] = c.body.encoding;
@@ -446,6 +446,7 @@ describe('fuzzing every route of /openapi.json', () => {
     const perOp = ops.map((_, i) => caseFor(i));
     const all = fc.oneof(...perOp.map((arbitrary) => ({ weight: 1, arbitrary })));
     const started = Date.now();
+    const cpu = process.cpuUsage();
     const outcomes: Outcome[] = [];
     let next = 0;
     const BATCH = 250;
@@ -466,6 +467,9 @@ describe('fuzzing every route of /openapi.json', () => {
       }),
     );
     const seconds = (Date.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    // Gateway and client share this process: CPU seconds say more than wall time on a busy machine.
+    const cpuSeconds = (used.user + used.system) / 1e6;
 
     const byStatus: Record<string, number> = {};
     for (const o of outcomes) byStatus[o.status === -1 ? 'not sent' : o.status] = (byStatus[o.status === -1 ? 'not sent' : o.status] ?? 0) + 1;
@@ -478,7 +482,7 @@ describe('fuzzing every route of /openapi.json', () => {
     const fiveXx = outcomes.filter((o) => o.status >= 500).length;
     console.log(
       `[fuzz.rest] seed ${SEED}: ${outcomes.length} requests over ${ops.length} operations in ${seconds.toFixed(1)} s ` +
-      `(${Math.round(outcomes.length / seconds)}/s, ${LANES} in flight); 5xx: ${fiveXx}; failures: ${failures.length}\n` +
+      `(${Math.round(outcomes.length / seconds)}/s, ${LANES} in flight, ${cpuSeconds.toFixed(1)} CPU s); 5xx: ${fiveXx}; failures: ${failures.length}\n` +
       `[fuzz.rest] statuses: ${JSON.stringify(byStatus)}\n` +
       `[fuzz.rest] per route: ${Object.entries(byRoute).map(([r, s]) => `${r} ${JSON.stringify(s)}`).join('; ')}`,
     );
