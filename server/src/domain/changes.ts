@@ -102,8 +102,9 @@ export class Changes {
       try {
         await this.bus.publish(LIVE_STREAM, { userId, event } satisfies LiveEnvelope);
       } catch (err) {
-        // The change is committed; live sockets catch up from the events table on their next
-        // event or reconnect, so a bus outage delays delivery but loses nothing.
+        // The change is committed; live sockets catch up from the events table (on their next
+        // event, a reconnect, or the hub's periodic catch-up), so a bus outage delays delivery but
+        // loses nothing.
         this.log.warn({ err: String(err), userId, eventId: event.id }, 'live publish failed');
       }
     }
