@@ -3,6 +3,8 @@ import { defineBackground } from 'wxt/utils/define-background';
 import { MatchPattern } from 'wxt/utils/match-patterns';
 import { apiOps, type ApiOp } from '../lib/api-ops';
 import type { BackgroundRequest, OffscreenRequest, Reply, TabMessage, TextTurnResult } from '../lib/messages';
+import type { GoogleStatus } from '../lib/google-links';
+import { gatewayRequest } from '../lib/google-status';
 import { CALENDAR_MATCH, readPageContext, SHEETS_MATCH } from '../lib/page-context';
 import { currentClient, loadSession, loadSettings } from '../lib/settings';
 import { chipFrom, renameChip } from '../lib/chips';
@@ -118,6 +120,15 @@ async function handle(msg: BackgroundRequest, sender: Browser.runtime.MessageSen
       const settings = await loadSettings();
       return { settings, session: await loadSession(settings) };
     }
+    case 'google:status':
+      return gatewayRequest<GoogleStatus>('GET', '/v1/google/status');
+    case 'google:link-sheet':
+      return gatewayRequest('POST', '/v1/google/sheets', { spreadsheetId: msg.spreadsheetId });
+    case 'google:sync':
+      return gatewayRequest('POST', '/v1/google/sync');
+    case 'google:connect':
+      // Back to the gateway's home page afterwards: Google's pages are not an allowed return address.
+      return gatewayRequest<{ url: string }>('POST', '/v1/google/connect', { returnTo: `${(await loadSettings()).gatewayUrl}/` });
     case 'sidepanel:open': {
       const windowId = sender.tab?.windowId;
       if (windowId === undefined) throw new Error('Open the side panel from a browser tab.');

@@ -5,7 +5,8 @@ import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { calendarCommand, dayInView, namesADay, shortDay } from '../lib/google-pages';
-import { api, type VoiceEvent } from '../lib/messages';
+import type { GoogleStatus } from '../lib/google-links';
+import { api, ask, type VoiceEvent } from '../lib/messages';
 import { CALENDAR_MATCH } from '../lib/page-context';
 import { CommandBox } from '../ui/command-box';
 import { VoiceCard } from '../ui/voice-card';
@@ -71,6 +72,19 @@ function CalendarOverlay({ store, ctx }: { store: VoiceStore; ctx: ContentScript
   const [open, setOpen] = useState(true);
   const [events, setEvents] = useState<Task[]>([]);
   const [error, setError] = useState('');
+  const [sync, setSync] = useState('');
+
+  useEffect(() => {
+    ask<GoogleStatus>({ type: 'google:status' }).then(
+      (s) =>
+        setSync(
+          !s.configured ? 'Google sync is off on this gateway: events stay in Sayso.'
+          : s.calendar ? `Syncs with Google Calendar${s.calendar.state === 'ok' ? '' : ` (${s.calendar.state})`}: events appear here after the next pass.`
+          : 'This calendar is not linked to Sayso: events stay in Sayso until you link it.',
+        ),
+      () => setSync(''),
+    );
+  }, []);
 
   const refresh = useCallback(async () => {
     try {
@@ -106,6 +120,7 @@ function CalendarOverlay({ store, ctx }: { store: VoiceStore; ctx: ContentScript
           ×
         </button>
       </header>
+      {sync && <p data-calendar-sync className="text-[11px] text-white/50">{sync}</p>}
       <CommandBox store={store} placeholder="“lunch with Sam at 1pm”" rewrite={(t) => calendarCommand(t, day)} />
       <VoiceCard store={store} hint={`Say an event; it goes on ${shortDay(day)} unless you name another day.`} />
       {error && <p role="alert" className="text-xs text-rose-300">{error}</p>}

@@ -7,11 +7,12 @@ import { sheetsCommand, spreadsheetOf } from '../lib/google-pages';
 import { api } from '../lib/messages';
 import { SHEETS_MATCH } from '../lib/page-context';
 import { CommandBox } from '../ui/command-box';
+import { SheetSyncCard } from '../ui/sheet-sync-card';
 import { VoiceCard } from '../ui/voice-card';
 import { VoiceStore } from '../ui/voice-store';
 import '../ui/styles.css';
 
-// A sidebar on Google Sheets: the Sayso tasks and habits of this spreadsheet, its sync status,
+// A sidebar on Google Sheets: the Sayso tasks and habits, whether this spreadsheet syncs with them,
 // and voice or typed commands that act on it ("add a row for milk", "mark the dentist done").
 export default defineContentScript({
   matches: [SHEETS_MATCH],
@@ -39,6 +40,7 @@ function SheetsSidebar({ store }: { store: VoiceStore }) {
   const [tasks, setTasks] = useState<Task[] | null>(null);
   const [habits, setHabits] = useState<Habit[]>([]);
   const [error, setError] = useState('');
+  const [syncKey, setSyncKey] = useState(0);
   const sheet = spreadsheetOf(location.href, document.title);
 
   const refresh = useCallback(async () => {
@@ -46,6 +48,7 @@ function SheetsSidebar({ store }: { store: VoiceStore }) {
       const [t, h] = await Promise.all([api('tasks.list', { status: 'open', limit: 50 }), api('habits.list')]);
       setTasks(t.items);
       setHabits(h.items);
+      setSyncKey((k) => k + 1);
       setError('');
     } catch (err) {
       setError((err as Error).message);
@@ -85,12 +88,7 @@ function SheetsSidebar({ store }: { store: VoiceStore }) {
           ×
         </button>
       </header>
-      <section data-sync-status="not-linked" className="rounded-xl bg-white/5 p-3 text-xs text-white/80 ring-1 ring-white/10">
-        <p className="font-semibold text-white">Not linked to Sayso</p>
-        <p className="mt-1">
-          This spreadsheet does not sync with your Sayso tasks yet. Below are all your open tasks; commands here act on them.
-        </p>
-      </section>
+      <SheetSyncCard spreadsheetId={sheet.id} refreshKey={syncKey} />
       <CommandBox store={store} placeholder="“add a row for milk”, “mark the dentist done”" rewrite={(t) => sheetsCommand(t)} />
       <VoiceCard store={store} hint="Type or talk: your tasks and habits change here and in every synced place." />
       {error && <p role="alert" className="text-xs text-rose-300">{error}</p>}

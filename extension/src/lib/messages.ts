@@ -41,6 +41,12 @@ export type BackgroundRequest =
   | { type: 'api'; op: ApiOp; args: unknown[] }
   | { type: 'session:get' }
   | { type: 'sidepanel:open' }
+  | { type: 'google:status' }
+  /** Link this spreadsheet to Sayso (replaces an earlier link). */
+  | { type: 'google:link-sheet'; spreadsheetId: string }
+  | { type: 'google:sync' }
+  /** The Google consent page to open, to connect a Google account. */
+  | { type: 'google:connect' }
   // From the offscreen document:
   | { type: 'voice:event'; tabId: number; event: VoiceEvent }
   | { type: 'page:context'; tabId: number };

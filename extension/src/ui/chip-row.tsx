@@ -34,8 +34,8 @@ export function ChipRow({ entry, store }: { entry: ChipEntry; store: VoiceStore 
   const undone = status === 'undone';
   return (
     <li data-chip={chip.kind} data-status={status} className="flex flex-col gap-1 rounded-xl bg-white/10 px-3 py-2 text-sm shadow-sm ring-1 ring-white/15">
-      <div className="flex items-center gap-2">
-        <span className="rounded-full bg-brand-500/80 px-2 py-0.5 text-[11px] font-semibold uppercase tracking-wide text-white">
+      <div className="flex items-start gap-2">
+        <span className="shrink-0 rounded-full bg-brand-500/80 px-2 py-0.5 text-[11px] font-semibold uppercase tracking-wide text-white">
           {undone ? 'Undone' : chipLabel(chip)}
         </span>
         {editing ? (
@@ -53,7 +53,7 @@ export function ChipRow({ entry, store }: { entry: ChipEntry; store: VoiceStore 
             onBlur={() => void rename()}
           />
         ) : (
-          <span data-chip-title className={`min-w-0 flex-1 truncate ${undone ? 'line-through opacity-60' : ''}`}>{chip.title}</span>
+          <span data-chip-title className={`min-w-0 flex-1 break-words ${undone ? 'line-through opacity-60' : ''}`}>{chip.title}</span>
         )}
         {!undone && chip.canEdit && !editing && (
           <button type="button" className="rounded px-1.5 py-0.5 text-xs text-white/80 hover:bg-white/15" onClick={() => setEditing(true)}>

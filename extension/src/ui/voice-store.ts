@@ -24,12 +24,10 @@ export interface VoiceView {
   reply: string;
   chips: ChipEntry[];
   error: string | null;
-  /** The transcript of the last result: surfaces read it (the Calendar overlay looks for a named day). */
-  lastHeard: string;
 }
 
 const INITIAL: VoiceView = {
-  visible: false, state: 'disconnected', level: 0, transcript: '', final: false, reply: '', chips: [], error: null, lastHeard: '',
+  visible: false, state: 'disconnected', level: 0, transcript: '', final: false, reply: '', chips: [], error: null,
 };
 const MAX_CHIPS = 6;
 
@@ -94,7 +92,6 @@ export class VoiceStore {
           transcript: e.text || this.#view.transcript,
           final: true,
           reply: e.reply,
-          lastHeard: e.text,
           chips: e.chip ? [{ chip: e.chip, status: 'shown' as const }, ...this.#view.chips].slice(0, MAX_CHIPS) : this.#view.chips,
         });
         for (const fn of this.#resultHooks) fn(e);
@@ -110,9 +107,9 @@ export class VoiceStore {
     }
   }
 
-  /** A typed command's result, shown like a spoken one. */
-  applyText(text: string, r: TextTurnResult): void {
-    this.apply({ name: 'result', turnId: r.turnId, text: r.text ?? text, reply: r.reply ?? '', outcome: r.outcome ?? { status: 'failed' }, chip: r.chip });
+  /** A typed command's result, shown like a spoken one (with the words typed, not the rewritten ones sent). */
+  applyText(typed: string, r: TextTurnResult): void {
+    this.apply({ name: 'result', turnId: r.turnId, text: typed, reply: r.reply ?? '', outcome: r.outcome ?? { status: 'failed' }, chip: r.chip });
   }
 
   setChip(id: string, changes: Partial<ChipEntry>): void {
