@@ -154,6 +154,44 @@ describe('the Chrome extension', () => {
   }, 30_000);
 });
 
+describe('hands-free on Google Calendar', () => {
+  let sites: FixtureSites;
+  let ext: ExtensionBrowser | undefined;
+  afterAll(async () => {
+    await ext?.close();
+    await sites?.close();
+  });
+
+  it('the hotkey opens a hands-free conversation; a spoken event with no day lands on the day in view; the hotkey again closes it', async () => {
+    const [wav, fixtures, person] = await Promise.all([speechWav('team meeting at ten'), serveFixtures(), gateway.signIn('Ada')]);
+    sites = fixtures;
+    ext = await launchExtension(extensionDir, { fakeAudioFile: wav.path, httpsPort: sites.httpsPort });
+    const worker = await ext.worker();
+    await seedSession(worker, gateway.url, person, { mode: 'hands-free' });
+    const shown = new Date();
+    shown.setDate(shown.getDate() + 5);
+    const day = isoDay(shown);
+    const page = await ext.browser.newPage();
+    const url = `https://calendar.google.com/calendar/u/0/r/day/${shown.getFullYear()}/${shown.getMonth() + 1}/${shown.getDate()}`;
+    await page.goto(url);
+    await waitInShadow(page, CALENDAR, `return root.querySelector('[data-sayso-calendar]')`);
+
+    await pressHotkey(worker, url);
+    // No second press: the gateway's voice activity detection ends the turn.
+    const note = await waitInShadow<string>(page, CALENDAR, `return root.querySelector('[data-chip="event"] [data-chip-note]')?.textContent`, 30_000);
+    const heard = await waitInShadow<string>(page, CALENDAR, `return root.querySelector('[data-transcript]')?.textContent`);
+    console.log(`[extension hands-free] heard "${heard}"; ${note}`);
+    expect(note).toMatch(/day in view/);
+    const events = (await gateway.api<ListPage<Task>>(person.token, 'GET', `/v1/tasks?list=calendar&dueFrom=${day}&dueTo=${day}`)).body.items;
+    expect(events).toHaveLength(1);
+    expect(events[0]!.title).toMatch(/meeting/);
+    await waitInShadow(page, CALENDAR, `return /meeting/.test(root.querySelector('[data-day-events] [data-event-title]')?.textContent ?? '')`);
+
+    await pressHotkey(worker, url);
+    await waitInShadow(page, CALENDAR, `return root.querySelector('[data-state="disconnected"]')`);
+  }, 60_000);
+});
+
 describe('the extension settings', () => {
   let ext: ExtensionBrowser | undefined;
   afterAll(() => ext?.close());
