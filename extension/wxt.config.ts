@@ -10,6 +10,8 @@ export default defineConfig({
   // Explicit imports everywhere: the code reads the same in an editor, in tsc and in review.
   imports: false,
   vite: () => ({ plugins: [tailwindcss()] }),
+  // For the Chrome Web Store: .output/sayso-0.1.0-chrome.zip
+  zip: { artifactTemplate: 'sayso-{{version}}-{{browser}}.zip' },
   manifest: {
     name: 'Sayso',
     description: 'Say it, and it is done: tasks, journal, habits and calendar by voice, on any page.',

@@ -34,27 +34,11 @@ export function ChipRow({ entry, store }: { entry: ChipEntry; store: VoiceStore 
   const undone = status === 'undone';
   return (
     <li data-chip={chip.kind} data-status={status} className="flex flex-col gap-1 rounded-xl bg-white/10 px-3 py-2 text-sm shadow-sm ring-1 ring-white/15">
-      <div className="flex items-start gap-2">
+      <div className="flex items-center gap-2">
         <span className="shrink-0 rounded-full bg-brand-500/80 px-2 py-0.5 text-[11px] font-semibold uppercase tracking-wide text-white">
           {undone ? 'Undone' : chipLabel(chip)}
         </span>
-        {editing ? (
-          <input
-            autoFocus
-            aria-label="New title"
-            className="min-w-0 flex-1 rounded bg-white/90 px-1.5 py-0.5 text-slate-900 outline-none"
-            value={title}
-            onChange={(e) => setTitle(e.target.value)}
-            onKeyDown={(e) => {
-              e.stopPropagation(); // the page's shortcuts must not see typing in the chip
-              if (e.key === 'Enter') void rename();
-              if (e.key === 'Escape') setEditing(false);
-            }}
-            onBlur={() => void rename()}
-          />
-        ) : (
-          <span data-chip-title className={`min-w-0 flex-1 break-words ${undone ? 'line-through opacity-60' : ''}`}>{chip.title}</span>
-        )}
+        <span className="flex-1" />
         {!undone && chip.canEdit && !editing && (
           <button type="button" className="rounded px-1.5 py-0.5 text-xs text-white/80 hover:bg-white/15" onClick={() => setEditing(true)}>
             Edit
@@ -72,6 +56,23 @@ export function ChipRow({ entry, store }: { entry: ChipEntry; store: VoiceStore 
           </button>
         )}
       </div>
+      {editing ? (
+        <input
+          autoFocus
+          aria-label="New title"
+          className="rounded bg-white/90 px-1.5 py-0.5 text-slate-900 outline-none"
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          onKeyDown={(e) => {
+            e.stopPropagation(); // the page's shortcuts must not see typing in the chip
+            if (e.key === 'Enter') void rename();
+            if (e.key === 'Escape') setEditing(false);
+          }}
+          onBlur={() => void rename()}
+        />
+      ) : (
+        <span data-chip-title className={`break-words ${undone ? 'line-through opacity-60' : ''}`}>{chip.title}</span>
+      )}
       {entry.note && <p data-chip-note className="text-xs text-white/60">{entry.note}</p>}
       {entry.error && <p className="text-xs text-rose-300">{entry.error}</p>}
     </li>

@@ -47,7 +47,7 @@ async function newestMtime(p: string): Promise<number> {
 export async function ensureBuilt(): Promise<string> {
   const built = await stat(path.join(OUTPUT_DIR, 'manifest.json')).then((s) => s.mtimeMs, () => 0);
   const sources = await Promise.all(
-    [path.join(EXTENSION_DIR, 'src'), path.join(EXTENSION_DIR, 'wxt.config.ts'), path.join(EXTENSION_DIR, '../sdk/src'), path.join(EXTENSION_DIR, '../protocol/src')].map(newestMtime),
+    [path.join(EXTENSION_DIR, 'src'), path.join(EXTENSION_DIR, 'public'), path.join(EXTENSION_DIR, 'wxt.config.ts'), path.join(EXTENSION_DIR, '../sdk/src'), path.join(EXTENSION_DIR, '../protocol/src')].map(newestMtime),
   );
   if (built <= Math.max(...sources)) {
     const outDir = await mkdtemp(path.join(tmpdir(), 'sayso-ext-build-'));
