@@ -1,23 +1,21 @@
 import { browser, type Browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import { MatchPattern } from 'wxt/utils/match-patterns';
 import { apiOps, type ApiOp } from '../lib/api-ops';
 import type { BackgroundRequest, OffscreenRequest, Reply, TabMessage, TextTurnResult } from '../lib/messages';
 import type { GoogleStatus } from '../lib/google-links';
 import { gatewayRequest } from '../lib/google-status';
-import { CALENDAR_MATCH, readPageContext, SHEETS_MATCH } from '../lib/page-context';
+import { readPageContext } from '../lib/page-context';
 import { currentClient, loadSession, loadSettings } from '../lib/settings';
 import { chipFrom, renameChip } from '../lib/chips';
 
 const OFFSCREEN_URL = 'offscreen.html';
-const BUILT_IN_SURFACES = [new MatchPattern(SHEETS_MATCH), new MatchPattern(CALENDAR_MATCH)];
 
 export default defineBackground(() => {
   browser.runtime.onInstalled.addListener(({ reason }) => {
     // The microphone is granted once, to the extension, from its own page: ask on install.
     if (reason === 'install') void browser.tabs.create({ url: browser.runtime.getURL('/options.html?welcome=1') });
   });
-  browser.commands.onCommand.addListener((command, tab) => void onCommand(command, tab));
+  browser.commands.onCommand.addListener((command, tab) => void onCommand(command, tab).catch((err: unknown) => reportFailure(tab?.id, err)));
   browser.runtime.onMessage.addListener((msg: BackgroundRequest, sender, sendResponse) => {
     if ((msg as { target?: string }).target === 'offscreen') return false;
     handle(msg, sender).then(
@@ -35,13 +33,18 @@ async function onCommand(command: string, tab?: Browser.tabs.Tab): Promise<unkno
   if (command !== 'toggle-capture') return undefined;
   const target = tab?.id !== undefined ? tab : (await browser.tabs.query({ active: true, lastFocusedWindow: true }))[0];
   if (target?.id === undefined) throw new Error('No tab to listen on.');
-  return toggleCapture(target.id, target.url);
+  return toggleCapture(target.id);
 }
 
-async function toggleCapture(tabId: number, url?: string): Promise<unknown> {
+async function toggleCapture(tabId: number): Promise<unknown> {
   const settings = await loadSettings();
   const session = await loadSession(settings);
-  await ensureSurface(tabId, url);
+  if (!(await ensureSurface(tabId))) {
+    // chrome:// pages and the Web Store take no content scripts: say so on the toolbar icon.
+    await browser.action.setBadgeText({ tabId, text: '!' });
+    await browser.action.setTitle({ tabId, title: 'Sayso cannot run on this page. Try it on a web page, or use the side panel.' });
+    return { state: 'unavailable' };
+  }
   if (!session) {
     await toTab(tabId, { type: 'voice:event', event: { name: 'error', kind: 'unauthorized', message: 'Sign in to Sayso first: open the extension options.' } });
     return { state: 'signed-out' };
@@ -50,14 +53,26 @@ async function toggleCapture(tabId: number, url?: string): Promise<unknown> {
   return toOffscreen({ target: 'offscreen', type: 'toggle', tabId, settings, session });
 }
 
-/** Injects the overlay unless the page already has a Sayso surface (Sheets sidebar, Calendar overlay, an earlier overlay). */
-async function ensureSurface(tabId: number, url?: string): Promise<void> {
-  const builtIn = url !== undefined && BUILT_IN_SURFACES.some((p) => p.includes(url));
+/**
+ * Injects the overlay unless the page already has a Sayso surface (Sheets sidebar, Calendar
+ * overlay, an earlier overlay). False when the page cannot have one.
+ */
+async function ensureSurface(tabId: number): Promise<boolean> {
+  // A tab opened before the extension was installed has no Sheets or Calendar surface yet either.
   const present = await browser.tabs.sendMessage(tabId, { type: 'surface:ping' } satisfies TabMessage).catch(() => false);
-  if (!present && !builtIn) {
-    await browser.scripting.executeScript({ target: { tabId }, files: ['/content-scripts/overlay.js'] });
+  if (!present) {
+    const injected = await browser.scripting.executeScript({ target: { tabId }, files: ['/content-scripts/overlay.js'] }).then(() => true, () => false);
+    if (!injected) return false;
   }
   await toTab(tabId, { type: 'overlay:show' });
+  return true;
+}
+
+/** A capture that could not start: the surface in the tab says why. */
+async function reportFailure(tabId: number | undefined, err: unknown): Promise<void> {
+  if (tabId === undefined) return;
+  const message = err instanceof Error ? err.message : String(err);
+  await toTab(tabId, { type: 'voice:event', event: { name: 'error', kind: 'server', message } });
 }
 
 async function ensureOffscreen(): Promise<void> {
@@ -92,14 +107,20 @@ async function handle(msg: BackgroundRequest, sender: Browser.runtime.MessageSen
     case 'capture:toggle': {
       const tabId = msg.tabId ?? sender.tab?.id;
       if (tabId === undefined) return onCommand('toggle-capture');
-      const tab = await browser.tabs.get(tabId);
-      return toggleCapture(tabId, tab.url);
+      return toggleCapture(tabId).catch(async (err: unknown) => {
+        await reportFailure(tabId, err);
+        throw err;
+      });
     }
     case 'capture:cancel': {
       const open = await browser.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT' as Browser.runtime.ContextType] });
       return open.length > 0 ? toOffscreen({ target: 'offscreen', type: 'cancel' }) : undefined;
     }
     case 'voice:event':
+      // The mic is granted to the extension from its options page; take the person there.
+      if (msg.event.name === 'error' && msg.event.kind === 'mic_denied') {
+        await browser.tabs.create({ url: browser.runtime.getURL('/options.html?welcome=1') });
+      }
       return toTab(msg.tabId, { type: 'voice:event', event: msg.event });
     case 'page:context':
       return readPageContext(msg.tabId);
@@ -129,12 +150,6 @@ async function handle(msg: BackgroundRequest, sender: Browser.runtime.MessageSen
     case 'google:connect':
       // Back to the gateway's home page afterwards: Google's pages are not an allowed return address.
       return gatewayRequest<{ url: string }>('POST', '/v1/google/connect', { returnTo: `${(await loadSettings()).gatewayUrl}/` });
-    case 'sidepanel:open': {
-      const windowId = sender.tab?.windowId;
-      if (windowId === undefined) throw new Error('Open the side panel from a browser tab.');
-      await browser.sidePanel.open({ windowId });
-      return undefined;
-    }
   }
 }
 

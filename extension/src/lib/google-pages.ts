@@ -1,6 +1,10 @@
 // What Sayso reads from Google's own pages: which spreadsheet is open, which day the calendar
 // shows. Only the URL and the title: Google's DOM changes too often to depend on.
 
+/** Where the Sheets sidebar and the Calendar overlay run. */
+export const SHEETS_MATCH = 'https://docs.google.com/spreadsheets/*';
+export const CALENDAR_MATCH = 'https://calendar.google.com/*';
+
 /** The spreadsheet id and name of a docs.google.com/spreadsheets/d/<id>/... page. */
 export function spreadsheetOf(url: string, title: string): { id: string | null; name: string } {
   const id = /\/spreadsheets\/d\/([\w-]+)/.exec(new URL(url).pathname)?.[1] ?? null;

@@ -40,7 +40,6 @@ export type BackgroundRequest =
   | { type: 'chip:rename'; chip: Chip; title: string }
   | { type: 'api'; op: ApiOp; args: unknown[] }
   | { type: 'session:get' }
-  | { type: 'sidepanel:open' }
   | { type: 'google:status' }
   /** Link this spreadsheet to Sayso (replaces an earlier link). */
   | { type: 'google:link-sheet'; spreadsheetId: string }

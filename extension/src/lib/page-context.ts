@@ -18,7 +18,3 @@ export async function readPageContext(tabId: number): Promise<PageContext> {
   if (!ctx) throw new Error('Could not read this page (Chrome pages and the Web Store cannot be read by extensions).');
   return ctx;
 }
-
-/** Pages where a Sayso surface is built in, so the hotkey needs no overlay there. */
-export const SHEETS_MATCH = 'https://docs.google.com/spreadsheets/*';
-export const CALENDAR_MATCH = 'https://calendar.google.com/*';

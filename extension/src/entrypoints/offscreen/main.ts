@@ -84,7 +84,14 @@ async function openVoice(settings: Settings, session: StoredSession): Promise<Vo
   v.on('transcript', ({ turnId, text, final }) => emit({ name: 'transcript', turnId, text, final }));
   v.on('result', ({ turnId, text, reply, outcome }) => emit({ name: 'result', turnId, text, reply, outcome, chip: chipFrom(outcome) }));
   v.on('tool', ({ name, ok }) => emit({ name: 'tool', tool: name, ok }));
-  v.on('error', ({ kind, message }) => emit({ name: 'error', kind, message }));
+  v.on('error', ({ kind, message }) =>
+    emit({
+      name: 'error',
+      kind,
+      // The SDK speaks of the address bar; here the grant is the extension's, from its options page.
+      message: kind === 'mic_denied' ? 'Sayso may not use the microphone yet. Click "Allow microphone" on the Sayso options page (opened for you), then try again.' : message,
+    }),
+  );
   voice = v;
   voiceKey = key;
   await v.connect();
