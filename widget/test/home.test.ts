@@ -247,17 +247,37 @@ describe('the home page at /', () => {
       expect(unlabelled, view).toEqual([]);
     }
     await go('tasks');
-    // Tab to the title field, type, Enter adds the task.
-    await page.focus('form[aria-labelledby="add-task-title"] input[name="title"]');
+    // The view moves focus to its heading once it shows: wait for that, or it takes focus back from the field.
+    await page.waitForFunction(() => document.activeElement?.id === 'tasks-title', { timeout: 5_000 });
+    /** Focuses `selector` and waits until it really has focus (a re-render may move it). */
+    const focusOn = async (selector: string) => {
+      await page.waitForFunction(
+        (sel) => {
+          const el = document.querySelector<HTMLElement>(sel);
+          if (el && document.activeElement !== el) el.focus();
+          return document.activeElement === el;
+        },
+        { timeout: 10_000, polling: 100 },
+        selector,
+      );
+    };
+    // To the title field, type, Enter adds the task.
+    await focusOn('form[aria-labelledby="add-task-title"] input[name="title"]');
     await page.keyboard.type('Keyboard only task');
     await page.keyboard.press('Enter');
     await waitForText('[data-testid="task-list"]', 'Keyboard only task');
+    // The form clears and takes focus back for the next task once the create is answered (the
+    // live event can show the task sooner): wait for that before moving on.
+    await page.waitForFunction(() => {
+      const el = document.querySelector<HTMLInputElement>('form[aria-labelledby="add-task-title"] input[name="title"]');
+      return el?.value === '' && document.activeElement === el;
+    }, { timeout: 10_000 });
     // Rename from the keyboard: Enter on Rename, Escape cancels, focus returns to the button.
-    await page.focus('button[aria-label="Rename Keyboard only task"]');
+    await focusOn('button[aria-label="Rename Keyboard only task"]');
     await page.keyboard.press('Enter');
-    await page.waitForSelector('input[aria-label="New title for Keyboard only task"]');
+    await page.waitForSelector('input[aria-label="New title for Keyboard only task"]', { timeout: 10_000 });
     await page.keyboard.press('Escape');
-    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Rename Keyboard only task');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Rename Keyboard only task', { timeout: 10_000 });
   });
 
   it('embeds the voice widget, signed in with the session of the page', async () => {
