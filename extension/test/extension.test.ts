@@ -88,6 +88,21 @@ describe('the Chrome extension', () => {
     await page.close();
   }, 60_000);
 
+  it('the hotkey on a page that takes no scripts (chrome://version) starts nothing and says why on the toolbar icon', async () => {
+    const page = await ext.browser.newPage();
+    await page.goto('chrome://version');
+    const worker = await ext.worker();
+    const result = await worker.evaluate(async () => {
+      const c = (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<Array<{ id: number; url?: string }>> }; action: { getTitle(d: object): Promise<string>; getBadgeText(d: object): Promise<string> } } }).chrome;
+      const tab = (await c.tabs.query({})).find((t) => t.url?.startsWith('chrome://version'))!;
+      const g = globalThis as unknown as { saysoOnCommand(c: string, t: unknown): Promise<unknown> };
+      return { answer: await g.saysoOnCommand('toggle-capture', tab), badge: await c.action.getBadgeText({ tabId: tab.id }), title: await c.action.getTitle({ tabId: tab.id }) };
+    });
+    expect(result).toMatchObject({ answer: { state: 'unavailable' }, badge: '!' });
+    expect(result.title).toMatch(/cannot run on this page/);
+    await page.close();
+  });
+
   it('on docs.google.com/spreadsheets the sidebar lists the tasks, says the sheet is not linked (Google sync off), and "add a row for …" and "mark … done" act', async () => {
     const dentist = (await gateway.api<Task>(person.token, 'POST', '/v1/tasks', { title: 'call the dentist' })).body;
     const page = await ext.browser.newPage();
