@@ -29,7 +29,7 @@ export interface WriteContext {
 }
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-type ChangeEvent = Exclude<LiveEvent, { type: 'voice_transcript' | 'turn_result' }>;
+type ChangeEvent = Exclude<LiveEvent, { type: 'voice_transcript' | 'turn_result' | 'sync_status' }>;
 /** Records an event to be committed with the write; it gets its sequence number at commit. */
 export type Emit = <E extends ChangeEvent>(type: E['type'], data: E['data']) => void;
 
