@@ -13,7 +13,9 @@ export const MAX_TOOL_CALLS = 2;
 export function nextToolCall(text: string, context: TurnContext): { name: string; phrase: string } | undefined {
   const done = context.toolResults ?? [];
   if (done.length >= MAX_TOOL_CALLS) return undefined;
-  const lower = ` ${text.toLowerCase().replace(/[^\p{L}\p{N}' ]+/gu, ' ')} `;
+  let lower = ` ${text.toLowerCase().replace(/[^\p{L}\p{N}' ]+/gu, ' ')} `;
+  // Words a called tool already stands for are spoken for: "this page" answered, "this" is not asked again.
+  for (const r of done) lower = lower.replace(` ${r.phrase} `, ' \u0000 ');
   let best: { name: string; phrase: string } | undefined;
   for (const tool of context.clientTools ?? []) {
     for (const phrase of tool.refersTo) {

@@ -30,15 +30,18 @@ export function capabilities(): string {
   return "Sorry, that's not something I can do. I can add and finish tasks, put events on your calendar, take journal notes, and track habits.";
 }
 
-export const taskAdded = (t: Task, today: string) => `Added ${t.title}${when(t, today)}${t.list !== 'inbox' ? ` to your ${t.list} list` : ''}.`;
+/** Ends a sentence once: "at 1 p.m." already has its full stop. */
+const sentence = (s: string) => (s.endsWith('.') ? s : `${s}.`);
+
+export const taskAdded = (t: Task, today: string) => sentence(`Added ${t.title}${when(t, today)}${t.list !== 'inbox' ? ` to your ${t.list} list` : ''}`);
 
 export function taskChanged(verb: 'complete' | 'update' | 'remove', t: Task, today: string): string {
   if (verb === 'complete') return `Marked ${t.title} as done.`;
   if (verb === 'remove') return `Deleted ${t.title}.`;
-  return `Updated ${t.title}${when(t, today)}.`;
+  return sentence(`Updated ${t.title}${when(t, today)}`);
 }
 
-export const eventAdded = (t: Task, today: string) => `Put ${t.title} on your calendar${when(t, today)}.`;
+export const eventAdded = (t: Task, today: string) => sentence(`Put ${t.title} on your calendar${when(t, today)}`);
 
 export function notFound(what: string, text?: string): string {
   return text ? `I couldn't find a ${what} matching ${text}. Nothing was changed.` : `Which ${what} do you mean? Nothing was changed.`;
