@@ -46,6 +46,8 @@ export function normalize(raw: string): Utterance {
     /\b(today|tonight|tomorrow|morning|afternoon|evening|monday|tuesday|wednesday|thursday|friday|saturday|sunday) that (\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|midnight)\b/gi,
     '$1 at $2',
   );
+  // ...and "add" as "and" at the start: "and this page to my reading list".
+  s = s.replace(/^and (?=.+ (?:to|on|onto) (?:my|the|our) (?:[\w'-]+ ){0,3}list$)/i, 'add ');
   let correction = false;
   for (let i = 0; i < 6; i++) {
     const before = s;
