@@ -68,15 +68,20 @@ describe('fault: Postgres unavailable for a while', () => {
     ]);
     await until(() => turns.length >= 8, 'turns before the outage', 30_000);
 
-    const downAt = Date.now();
-    await shared.database.stop();
-    await pause(4_000);
-    await shared.database.start();
-    const backAt = Date.now();
     const explain = (err: unknown) => {
       const exits = procs.map((p) => `exit ${p.child.exitCode ?? p.child.signalCode ?? 'running'}:\n${p.output().slice(-1500)}`);
       throw new Error(`${String(err)}\nlast reads: ${JSON.stringify(reads.slice(-3))}\n${exits.join('\n')}`);
     };
+    const downAt = Date.now();
+    await shared.database.stop();
+    const offAt = Date.now();
+    await pause(4_000);
+    // "No hang", by order rather than a time bound: the database stays off until REST reads sent
+    // while it was off have been answered. A gateway holding them until it came back never would.
+    const answeredWhileOff = () => reads.filter((r) => r.at >= offAt && r.status === 503).length;
+    await until(() => answeredWhileOff() >= 2, 'two REST reads sent while the database is off to be answered 503 before it comes back', 30_000).catch(explain);
+    await shared.database.start();
+    const backAt = Date.now();
     await until(() => reads.some((r) => r.at > backAt && r.status === 200), 'a REST read after the database came back', 30_000).catch(explain);
     await until(() => turns.some((t) => t.status === 200 && t.startedAt > backAt), 'a turn started after the database came back', 30_000).catch(explain);
     await pause(2_000);
@@ -119,9 +124,10 @@ describe('fault: Postgres unavailable for a while', () => {
         `health ${healthDown ? `down after ${healthDown.at + healthDown.ms - downAt} ms` : 'never down'}, ${healthUp ? `up ${healthUp.at + healthUp.ms - backAt} ms after` : 'never up'}; ` +
         `recovered in ${firstRead.at + firstRead.ms - backAt} ms (REST), ${firstTurn - backAt} ms (first new turn answered)`,
     );
-    // Anything but a 200 is a clear, retryable 503, and none hangs.
+    // Anything but a 200 is a clear, retryable 503, and none hangs: a read still unanswered when the
+    // probe's own 15 s abort fires shows here as 'network' (and see the wait before the database came
+    // back). How fast the 503s came is the "slowest" figure above, not a pass mark.
     expect(codes(failedReads)).toMatch(/^(503 unavailable)?$/);
-    expect(Math.max(...during.map((r) => r.ms))).toBeLessThan(5_000);
     expect(healthDown?.database).toMatch(/^down/);
     expect(healthUp?.database).toBe('ok');
     expect({ lostTurns: turnTally.lost, doubledTurns: turnTally.doubled, refusedDoubled }).toEqual({ lostTurns: [], doubledTurns: [], refusedDoubled: [] });

@@ -32,19 +32,22 @@ const timed = async (audio: Int16Array, options = {}) => {
 };
 
 describe('PocketSphinxSTT (local, warm pocketsphinx)', () => {
-  it('recognises the key words of a command, and the second utterance is faster (the engine stays warm)', async () => {
+  it('recognises the key words of a command, and the second utterance reuses the warm engine', async () => {
+    expect(stt.worker).toEqual({ starts: 0, pid: undefined }); // nothing started before the first call
     const first = await timed(say('dentist'));
     expect(first.text).toMatch(/\bdentist\b/);
     expect(first.text).toMatch(/\btomorrow\b/);
     expect(first.engine).toBe('pocketsphinx:mixed');
     expect(first.confidence).toBeGreaterThan(0);
+    const engine = stt.worker;
+    expect(engine).toEqual({ starts: 1, pid: expect.any(Number) }); // the first call started Python and loaded the models
 
     const second = await timed(say('meditation'));
     expect(second.text).toMatch(/\bmeditation\b/);
     expect(second.text).toMatch(/\bdone\b/);
-    // The first call paid for starting Python and loading the models; the second did not.
-    expect(second.ms).toBeLessThan(first.ms);
-    expect(stt.worker.starts).toBe(1);
+    // The second call did not: same process, no new start. (The time saved is a figure, not a pass mark.)
+    expect(stt.worker).toEqual(engine);
+    console.log(`[stt.local] first call ${Math.round(first.ms)} ms (starts the engine), second ${Math.round(second.ms)} ms (warm)`);
   }, 60_000);
 
   it('queues concurrent calls through the one decoder and gives each its own text', async () => {

@@ -18,8 +18,13 @@ export interface ElevenLabsStandIn {
   audio: { chunks: number; chunkBytes: number; delayMs: number; headerDelayMs: number };
   /** The next request gets this status and `{ detail: { status, message } }`. */
   failNext(status: number, detailStatus: string): void;
-  /** Per reply, in order: whether it was sent to the end, and when it ended (performance.now()). */
-  replies: Array<Promise<{ completed: boolean; endedAt: number }>>;
+  /** Per reply, in order: whether it was sent to the end. */
+  replies: Array<Promise<{ completed: boolean }>>;
+  /**
+   * Per reply, in order: how many audio chunks it has written so far, so a test can tell what
+   * happened before what without clocks. Replace the array (`sent = []`) to start afresh.
+   */
+  sent: number[];
   /** The PCM the stand-in sends for `bytes` bytes, as Int16 samples (a 440 Hz tone at 16 kHz). */
   expectedSamples(bytes: number): Int16Array;
   close(): Promise<void>;
@@ -43,6 +48,7 @@ export async function startElevenLabsStandIn(apiKey = 'xi-test-key'): Promise<El
     audio: { chunks: 5, chunkBytes: 3201, delayMs: 40, headerDelayMs: 0 },
     failNext: (status, detailStatus) => void (failure = { status, detailStatus }),
     replies: [],
+    sent: [],
     expectedSamples: (bytes) => samples(Math.floor(bytes / 2)),
     close: () =>
       new Promise((resolve) => {
@@ -69,20 +75,23 @@ export async function startElevenLabsStandIn(apiKey = 'xi-test-key'): Promise<El
     }
     if (typeof body.text !== 'string' || !body.text) return error(422, 'invalid_text');
 
-    let finished!: (result: { completed: boolean; endedAt: number }) => void;
+    let finished!: (result: { completed: boolean }) => void;
     standIn.replies.push(new Promise((resolve) => (finished = resolve)));
+    const sent = standIn.sent; // this test's array, even if the next test replaces it
+    const reply = sent.push(0) - 1;
     const { chunks, chunkBytes, delayMs, headerDelayMs } = standIn.audio;
     const audio = Buffer.from(samples(Math.ceil((chunks * chunkBytes) / 2)).buffer);
     let gone = false;
     res.on('close', () => {
       gone = true;
-      finished({ completed: res.writableFinished, endedAt: performance.now() });
+      finished({ completed: res.writableFinished });
     });
     await sleep(headerDelayMs);
     if (gone) return;
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'request-id': 'req-stand-in' });
     for (let i = 0; i < chunks && !gone; i++) {
       res.write(audio.subarray(i * chunkBytes, (i + 1) * chunkBytes));
+      sent[reply]! += 1;
       if (i + 1 < chunks) await sleep(delayMs);
     }
     if (!gone) res.end();
