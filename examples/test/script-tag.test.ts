@@ -55,8 +55,10 @@ describe('examples/script-tag', () => {
     expect(await page.title()).toBe('My site, with Sayso');
     // Type a command into the widget, as a person would; the task lands in the key owner's list.
     await page.evaluate(() => (document.querySelector('sayso-widget')!.shadowRoot!.querySelector('[data-launcher]') as HTMLElement).click());
-    await page.waitForFunction(() => Boolean(document.querySelector('sayso-widget')!.shadowRoot!.querySelector('[data-text-input]')));
+    // Opening moves focus into the panel (onto the mic) after it renders; then go to the text box.
+    await page.waitForFunction(() => document.querySelector('sayso-widget')!.shadowRoot!.activeElement?.hasAttribute('data-mic'), { timeout: 10_000 });
     await page.evaluate(() => (document.querySelector('sayso-widget')!.shadowRoot!.querySelector('[data-text-input]') as HTMLElement).focus());
+    await page.waitForFunction(() => document.querySelector('sayso-widget')!.shadowRoot!.activeElement?.hasAttribute('data-text-input'), { timeout: 10_000 });
     await page.keyboard.type('add renew my passport to my errands list');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => (window as unknown as { seen: Array<{ type: string }> }).seen.some((e) => e.type === 'sayso:action'), { timeout: 30_000 });

@@ -128,6 +128,8 @@ describe('<sayso-widget> on a host page', () => {
 
     await page.keyboard.press('Escape');
     await until(page, () => !document.querySelector('sayso-widget')!.shadowRoot!.querySelector('#sw-panel'), 'the dialog to close');
+    // Focus returns in the effect after the closing render: wait for it rather than race it.
+    await until(page, () => document.querySelector('sayso-widget')!.shadowRoot!.activeElement?.hasAttribute('data-launcher'), 'focus back on the launcher');
     expect(await focused(page)).toContain('data-launcher');
     expect(await page.evaluate(() => document.querySelector('sayso-widget')!.hasAttribute('open'))).toBe(false);
     await page.close();
