@@ -86,7 +86,7 @@ describe('<sayso-widget> with a publishable key and a microphone', () => {
     const { browser } = await stack.browser();
     const page = await browser.newPage();
     await page.goto(await stack.hostPage('unlisted', { server: gw.url, key, open: true }));
-    const shown = await until(page, () => document.querySelector('sayso-widget')!.shadowRoot!.querySelector('[role=alert]')?.textContent, 'the refusal');
+    const shown = await until(page, () => document.querySelector('sayso-widget')!.shadowRoot!.querySelector('[role=alert]')?.textContent, 'the refusal', 30_000);
     expect(shown).toContain('Sayso is not enabled on this website');
     expect(shown).toContain(`This page (${stack.site}) is not on the list of websites allowed to use its Sayso key`);
     expect(shown).toMatch(/add .* to the key's allowed websites/);

@@ -53,8 +53,10 @@ async function startProcess(script: string, ready: RegExp, env: Record<string, s
     output: () => output,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
-        child.once('exit', (code) => resolve(code));
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+        // A process that does not finish its shutdown in 10 s is killed: a stuck one must not hang the suite.
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', (code) => (clearTimeout(kill), resolve(code)));
         child.kill('SIGTERM');
       }),
   };
