@@ -276,6 +276,8 @@ describe('the home page at /', () => {
     await focusOn('button[aria-label="Rename Keyboard only task"]');
     await page.keyboard.press('Enter');
     await page.waitForSelector('input[aria-label="New title for Keyboard only task"]', { timeout: 10_000 });
+    // The field takes focus in an effect after it renders: Escape must reach the field, not what had focus before.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'New title for Keyboard only task', { timeout: 10_000 });
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Rename Keyboard only task', { timeout: 10_000 });
   });
