@@ -68,6 +68,8 @@ function isDbUnavailable(err: unknown): boolean {
     if (e.code === 'ECONNREFUSED' || e.code === '57P01' || e.code === '57P03' || e.code === '08006') return true;
     // pg's own words when the server drops a connection mid-query; it sets no code.
     if (typeof e.message === 'string' && e.message.startsWith('Connection terminated')) return true;
+    // ...and when no pooled connection came free within the pool's time limit.
+    if (typeof e.message === 'string' && e.message.startsWith('timeout exceeded when trying to connect')) return true;
   }
   return false;
 }

@@ -38,7 +38,15 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 }
 
 function openPostgres(url: string, poolSize = 10): Store {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    // Waiting for a connection never hangs a request for ever: with every client held (a stuck
+    // transaction) it fails as 503 after 30 s. (No query timeout: migrations may run long.)
+    connectionTimeoutMillis: 30_000,
+    // A server gone half-open (no FIN, no RST) is noticed by TCP keepalive rather than never.
+    keepAlive: true,
+  });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   // Nor may a checked-out one (a transaction open when Postgres restarts): pg-pool listens for
