@@ -226,7 +226,7 @@ describe('the extension settings', () => {
     await options.click('input[name="speakReplies"]');
     await options.waitForFunction(() => !(document.querySelector('input[name="speakReplies"]') as HTMLInputElement).checked);
     const profile = ext.profile;
-    await ext.close();
+    await ext.close({ keepProfile: true });
 
     ext = await launchExtension(extensionDir, { profile });
     const again = await ext.openExtensionPage('options.html');

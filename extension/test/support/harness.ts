@@ -162,8 +162,8 @@ export interface ExtensionBrowser {
   worker(): Promise<WebWorker>;
   /** Opens a page of the extension, e.g. `options.html`. */
   openExtensionPage(file: string): Promise<Page>;
-  /** Closes Chromium; the profile stays (pass it to launch again to restart). */
-  close(): Promise<void>;
+  /** Closes Chromium and deletes its profile; `keepProfile` keeps it, to launch again with it (a restart). */
+  close(opts?: { keepProfile?: boolean }): Promise<void>;
 }
 
 /** Chromium's id for an unpacked extension: the SHA-256 of its path, first 32 hex digits written a-p. */
@@ -219,7 +219,10 @@ export async function launchExtension(extensionDir: string, opts: { profile?: st
       }
       return (await target.worker())!;
     },
-    close: () => browser.close().catch(() => {}),
+    async close(closeOpts: { keepProfile?: boolean } = {}) {
+      await browser.close().catch(() => {});
+      if (!closeOpts.keepProfile) await rm(profile, { recursive: true, force: true });
+    },
   };
 }
 
