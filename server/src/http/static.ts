@@ -25,21 +25,6 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-// The page loads scripts and styles from this origin only, and talks to this gateway (REST, live
-// and voice sockets). Text someone typed can then never run as script, even if it got into markup.
-const PAGE_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "connect-src 'self' ws: wss:",
-  "worker-src 'self' blob:",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
 const MISSING_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sayso</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; line-height: 1.5">
@@ -53,6 +38,8 @@ const MISSING_PAGE = `<!doctype html>
  * Serves the files of `root` (the home page at `/`, bundles under their names) for GET and HEAD.
  * Anything else falls through to the API and its JSON 404: unknown files, folders (no listing),
  * dotfiles, and any path with a `..` segment, so nothing outside `root` is ever read.
+ * The page's CSP, nosniff and the other security headers come from `securityHeaders`, which
+ * the app runs on every response before this.
  */
 export function serveStatic(root: string = DEFAULT_STATIC_DIR): RequestHandler {
   const base = path.resolve(root);
@@ -79,12 +66,10 @@ export function serveStatic(root: string = DEFAULT_STATIC_DIR): RequestHandler {
     const type = TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
     const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
     res.setHeader('Content-Type', type);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
     // index.html names the bundles with their content hash (`home.js?v=...`): those URLs never
     // change content. Everything else is kept but checked on every load (cheap 304s).
     res.setHeader('Cache-Control', typeof req.query['v'] === 'string' && !isHome ? 'public, max-age=31536000, immutable' : 'no-cache');
     res.setHeader('ETag', etag);
-    if (type.startsWith('text/html')) res.setHeader('Content-Security-Policy', PAGE_POLICY);
     if (req.get('if-none-match') === etag) return void res.status(304).end();
     res.setHeader('Content-Length', String(info.size));
     if (req.method === 'HEAD') return void res.status(200).end();
