@@ -150,7 +150,7 @@ export class GoogleIntegration {
     await this.calendar.prepare(auth, calendarId).catch((err: unknown) => {
       throw googleRefusal(err, 'calendar', 'Use `primary`, or a calendar id from Google Calendar settings ("Integrate calendar").');
     });
-    await this.stopChannel(userId);
+    await this.stopChannel(await this.links.get(userId, 'calendar'));
     const link = await this.links.create(userId, 'calendar', calendarId);
     this.runner.kick(link.id);
     return { ...linkStatus(link), id: link.id, calendarId };
@@ -159,14 +159,15 @@ export class GoogleIntegration {
   async unlink(userId: string, provider: Provider): Promise<void> {
     const link = await this.links.get(userId, provider);
     if (!link) throw new AppError('not_found', `No ${provider === 'sheets' ? 'spreadsheet' : 'calendar'} is linked. Nothing to unlink.`);
-    if (provider === 'calendar') await this.stopChannel(userId);
+    if (provider === 'calendar') await this.stopChannel(link);
     await this.links.remove(link.id);
   }
 
   /** Stops sync, revokes the grant at Google and forgets it. Sayso's data stays. */
   async disconnect(userId: string): Promise<void> {
-    await this.stopChannel(userId);
-    for (const link of await this.links.forUser(userId)) await this.links.remove(link.id);
+    const links = await this.links.forUser(userId);
+    await this.stopChannel(links.find((l) => l.provider === 'calendar'));
+    for (const link of links) await this.links.remove(link.id);
     await this.accounts.remove(userId);
   }
 
@@ -202,10 +203,10 @@ export class GoogleIntegration {
     this.runner.kick(link.id);
   }
 
-  private async stopChannel(userId: string): Promise<void> {
-    const link: SyncLink | undefined = await this.links.get(userId, 'calendar');
+  /** Stops the watch channel of the person's calendar link, if it has one. */
+  private async stopChannel(link: SyncLink | undefined): Promise<void> {
     if (!link?.channelId || !link.channelResourceId) return;
-    const auth = await this.accounts.client(userId).catch(() => undefined);
+    const auth = await this.accounts.client(link.userId).catch(() => undefined);
     if (auth) await this.calendar.stopChannel(auth, link.channelId, link.channelResourceId);
   }
 
