@@ -3,6 +3,9 @@ import type { LiveEvent } from './events.js';
 // Messages on the live WebSocket (`/v1/live`). The client authenticates with `?token=` or a
 // `sayso.bearer.<token>` subprotocol, then sends `resume` (or nothing, to start from now).
 
+/** Browsers cannot set headers on WebSockets: the session token rides as the subprotocol `sayso.bearer.<token>`. */
+export const BEARER_PROTOCOL = 'sayso.bearer.';
+
 export type ClientMessage =
   /** Deliver every event after `lastEventId` (0 = from the start of retained history), then live ones. */
   | { type: 'resume'; lastEventId: number }

@@ -1,6 +1,7 @@
 import { LiveCloseCode, TRANSIENT_EVENT_TYPES, type ClientMessage, type LiveEvent, type ServerMessage } from '@sayso/protocol';
 import { backoffDelay } from './backoff.js';
 import { AuthError } from './errors.js';
+import { openGatewaySocket } from './socket.js';
 
 // Handlers are declared as methods so both the DOM's WebSocket and `ws` fit without casts.
 type Listener<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
@@ -45,7 +46,6 @@ export interface LiveConnection {
 }
 
 const OPEN = 1;
-const BEARER_PROTOCOL = 'sayso.bearer.';
 
 /**
  * A live-updates subscription (`client.live(...)`). It reconnects by itself with jittered
@@ -98,11 +98,7 @@ export class LiveSubscription {
 
   #connect(): void {
     const { baseUrl, token, WebSocket } = this.#connection;
-    const url = new URL('v1/live', baseUrl.replace(/\/*$/, '/'));
-    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    if (this.#lastEventId !== undefined) url.searchParams.set('lastEventId', String(this.#lastEventId));
-    // The token rides as a subprotocol, not in the URL, so it stays out of proxy and access logs.
-    const ws = token ? new WebSocket(url.toString(), [BEARER_PROTOCOL + token]) : new WebSocket(url.toString());
+    const ws = openGatewaySocket(WebSocket, baseUrl, 'v1/live', token, this.#lastEventId === undefined ? {} : { lastEventId: String(this.#lastEventId) });
     this.#ws = ws;
     this.#lastHeard = Date.now();
     ws.onmessage = (ev) => {

@@ -2,6 +2,7 @@ import {
   VOICE_PATH, VoiceCloseCode,
   type ClientToolSpec, type VoiceClientMessage, type VoiceMode, type VoiceServerMessage, type VoiceTransportKind,
 } from '@sayso/protocol';
+import { openGatewaySocket } from '../socket.js';
 import { Emitter } from './emitter.js';
 import { openMic, VoiceFailure, type Mic } from './mic.js';
 import { Player } from './player.js';
@@ -29,7 +30,6 @@ export interface VoiceConnection {
 
 // Resolved when this module loads, while a classic <script>'s `document.currentScript` is known.
 const DEFAULT_WORKLET = new URL('./pcm-worklet.js', import.meta.url);
-const BEARER_PROTOCOL = 'sayso.bearer.';
 const OPEN = 1;
 /** How long a `disconnected` peer connection may take to come back before the session reports it lost. */
 const PEER_GRACE_MS = 4_000;
@@ -240,11 +240,7 @@ export class VoiceSession extends Emitter<VoiceSessionEvents> {
 
   #socket(): Promise<VoiceSocket> {
     const { baseUrl, token, WebSocket } = this.connection;
-    const url = new URL(VOICE_PATH, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
-    url.pathname = `${new URL(baseUrl).pathname.replace(/\/$/, '')}${VOICE_PATH}`;
-    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    // The token rides as a subprotocol, not in the URL, so it stays out of access logs.
-    const ws = token ? new WebSocket(url.toString(), [BEARER_PROTOCOL + token]) : new WebSocket(url.toString());
+    const ws = openGatewaySocket(WebSocket, baseUrl, VOICE_PATH.slice(1), token);
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
     return new Promise((resolve, reject) => {

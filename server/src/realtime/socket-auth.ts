@@ -1,9 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { BEARER_PROTOCOL } from '@sayso/protocol';
 import type { SessionClaims, Sessions } from '../http/sessions.js';
-
-/** Browsers cannot set headers on WebSockets: a token may ride as a subprotocol `sayso.bearer.<token>`. */
-export const BEARER_PROTOCOL = 'sayso.bearer.';
 
 /** For `new WebSocketServer({ handleProtocols })`: a browser that offered the token needs it echoed back. */
 export const chooseBearerProtocol = (offered: Set<string>): string | false =>
