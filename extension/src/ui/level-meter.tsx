@@ -1,5 +1,8 @@
-/** Five bars that rise with the mic level (0..1). */
-export function LevelMeter({ level, active }: { level: number; active: boolean }) {
+import { useVoiceLevel, type VoiceStore } from './voice-store';
+
+/** Five bars that rise with the mic level (0..1); the only part of a surface that re-renders per level tick. */
+export function LevelMeter({ store, active }: { store: VoiceStore; active: boolean }) {
+  const level = useVoiceLevel(store);
   const bars = [0.35, 0.7, 1, 0.7, 0.35];
   return (
     <div data-level={level.toFixed(2)} className="flex h-6 items-center gap-[3px]" aria-hidden="true">

@@ -24,7 +24,7 @@ export function VoiceCard({ store, onClose, hint }: { store: VoiceStore; onClose
           <span className={`relative inline-flex h-3 w-3 rounded-full ${listening ? 'bg-rose-500' : 'bg-brand-400'}`} />
         </span>
         <span data-voice-state className="text-sm font-semibold">{STATE_TEXT[view.state] ?? view.state}</span>
-        <LevelMeter level={view.level} active={listening} />
+        <LevelMeter store={store} active={listening} />
         <span className="flex-1" />
         {onClose && (
           <button type="button" title="Cancel (Esc)" className="rounded px-2 py-0.5 text-xs text-white/70 hover:bg-white/10" onClick={onClose}>

@@ -18,7 +18,6 @@ export interface ChipEntry {
 export interface VoiceView {
   visible: boolean;
   state: SessionState;
-  level: number;
   transcript: string;
   final: boolean;
   reply: string;
@@ -27,7 +26,7 @@ export interface VoiceView {
 }
 
 const INITIAL: VoiceView = {
-  visible: false, state: 'disconnected', level: 0, transcript: '', final: false, reply: '', chips: [], error: null,
+  visible: false, state: 'disconnected', transcript: '', final: false, reply: '', chips: [], error: null,
 };
 const MAX_CHIPS = 6;
 
@@ -37,7 +36,9 @@ const MAX_CHIPS = 6;
  */
 export class VoiceStore {
   #view = INITIAL;
+  #level = 0;
   readonly #listeners = new Set<() => void>();
+  readonly #levelListeners = new Set<() => void>();
   readonly #resultHooks = new Set<(e: Extract<VoiceEvent, { name: 'result' }>) => void>();
 
   /** `visible`: shown from the start (the overlay is injected by a hotkey press, so it is wanted at once). */
@@ -61,6 +62,22 @@ export class VoiceStore {
     return () => this.#listeners.delete(fn);
   };
 
+  /** The mic level (0..1), about 20 times a second; kept out of `view` so only the meter re-renders. */
+  get level(): number {
+    return this.#level;
+  }
+
+  subscribeLevel = (fn: () => void): (() => void) => {
+    this.#levelListeners.add(fn);
+    return () => this.#levelListeners.delete(fn);
+  };
+
+  #setLevel(level: number): void {
+    if (level === this.#level) return;
+    this.#level = level;
+    for (const fn of this.#levelListeners) fn();
+  }
+
   /** Called with every result, after it is shown. */
   onResult(fn: (e: Extract<VoiceEvent, { name: 'result' }>) => void): () => void {
     this.#resultHooks.add(fn);
@@ -82,7 +99,7 @@ export class VoiceStore {
         });
         return;
       case 'level':
-        this.update({ level: e.level });
+        this.#setLevel(e.level);
         return;
       case 'transcript':
         this.update({ transcript: e.text, final: e.final, visible: true });
@@ -102,7 +119,8 @@ export class VoiceStore {
         this.update({ error: e.message, visible: true });
         return;
       case 'ended':
-        this.update({ level: 0, ...(e.reason === 'cancelled' ? { visible: false, transcript: '', reply: '' } : {}) });
+        this.#setLevel(0);
+        if (e.reason === 'cancelled') this.update({ visible: false, transcript: '', reply: '' });
         return;
     }
   }
@@ -119,4 +137,8 @@ export class VoiceStore {
 
 export function useVoiceView(store: VoiceStore): VoiceView {
   return useSyncExternalStore(store.subscribe, () => store.view);
+}
+
+export function useVoiceLevel(store: VoiceStore): number {
+  return useSyncExternalStore(store.subscribeLevel, () => store.level);
 }
