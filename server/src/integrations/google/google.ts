@@ -133,9 +133,9 @@ export class GoogleIntegration {
       throw googleRefusal(err, 'spreadsheet', 'Check the id (the long part of the sheet URL between /d/ and /edit) and that your Google account can open it.');
     });
     const secret = randomBytes(32).toString('base64url');
-    let link = await this.links.create(userId, 'sheets', id);
+    const link = await this.links.create(userId, 'sheets', id);
+    // Sealed with the link's id, so only once the row exists; nothing returned below depends on it.
     await this.links.update(link.id, { webhookSecret: this.vault.encrypt(secret, link.id) });
-    link = (await this.links.byId(link.id))!;
     this.runner.kick(link.id);
     return {
       ...linkStatus(link),
