@@ -1,5 +1,5 @@
 import { TokenBucket } from './limiter.js';
-import type { Limits } from './limits.js';
+import { retryAfterSeconds, type Limits } from './limits.js';
 
 /** Audio is charged to the shared budget in batches of about this much (~1 s of 16 kHz PCM). */
 const AUDIO_BATCH_BYTES = 32_000;
@@ -61,8 +61,7 @@ export class VoiceBudget {
       void this.limits.audio(this.userId, cost).then((refusal) => {
         this.charging = false;
         if (!refusal) return;
-        const seconds = (refusal.details as { retryAfterSeconds: number }).retryAfterSeconds;
-        this.audioRefusedUntil = this.now() + seconds * 1000;
+        this.audioRefusedUntil = this.now() + retryAfterSeconds(refusal)! * 1000;
         if (!this.audioTold) {
           this.audioTold = true;
           this.tell(refusal.message);
