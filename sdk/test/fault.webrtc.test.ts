@@ -13,6 +13,7 @@ import { FakeTTS } from '../../server/src/providers/tts/fake.js';
 import { launchChromium, serveStatic, type LaunchedBrowser } from '../../server/test/support/browser.js';
 import { openTestStore, type TestStore } from '../../server/test/support/stores.js';
 import { SaysoClient } from '../src/index.js';
+import { until as waitUntil } from './support/until.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -22,13 +23,8 @@ interface PageLog {
   transport: string | null;
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Browser work is slower: 30 s by default. */
+const until = (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) => waitUntil(check, what, timeoutMs, 50);
 
 /** 16 kHz mono PCM16 silence: a microphone in a quiet room, so only typed turns happen. */
 function silentWav(seconds: number): Buffer {

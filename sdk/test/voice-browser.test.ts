@@ -12,6 +12,7 @@ import { HashEmbedder } from '../../server/src/providers/embed/fake.js';
 import { launchChromium, serveStatic, speechWav, type LaunchedBrowser } from '../../server/test/support/browser.js';
 import { openTestStore, type TestStore } from '../../server/test/support/stores.js';
 import { SaysoClient } from '../src/index.js';
+import { until as waitUntil } from './support/until.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -23,13 +24,8 @@ interface PageLog {
   transport: string | null;
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Browser work is slower: 30 s by default. */
+const until = (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) => waitUntil(check, what, timeoutMs, 50);
 
 // The SDK's VoiceSession as a page uses it: the built bundle (sdk/dist) in Chromium, a fake
 // microphone playing a spoken command, a real gateway on local speech engines.
