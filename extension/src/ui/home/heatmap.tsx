@@ -1,7 +1,4 @@
-/** `YYYY-MM-DD` of a local date. */
-export function isoDay(d: Date): string {
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
+import { isoDate } from '../../lib/google-pages';
 
 /**
  * The last `weeks` weeks of check-ins as a GitHub-style grid: one column a week (Monday on
@@ -18,7 +15,7 @@ export function Heatmap({ days, weeks = 12, today = new Date() }: { days: Array<
     const col = [];
     for (let d = 0; d < 7; d++) {
       const date = new Date(start.getFullYear(), start.getMonth(), start.getDate() + w * 7 + d);
-      const day = isoDay(date);
+      const day = isoDate(date);
       col.push({ day, value: values.get(day) ?? 0, future: date > today });
     }
     columns.push(col);
