@@ -1,8 +1,6 @@
 import type { Task } from '@sayso/sdk';
 import { useCallback, useEffect, useState } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
-import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { CALENDAR_MATCH, calendarCommand, dayInView, namesADay, shortDay } from '../lib/google-pages';
 import type { GoogleStatus } from '../lib/google-links';
@@ -10,6 +8,7 @@ import { api, ask, type VoiceEvent } from '../lib/messages';
 import { CommandBox } from '../ui/command-box';
 import { VoiceCard } from '../ui/voice-card';
 import { useVoiceView, VoiceStore } from '../ui/voice-store';
+import { mountInShadowRoot } from '../ui/mount';
 import '../ui/styles.css';
 
 /** Sayso's calendar events live on this list (the gateway's CALENDAR_LIST). */
@@ -26,18 +25,7 @@ export default defineContentScript({
     // A spoken event that named no day lands on the day Sayso thinks of (today or the next
     // such time); the person meant the day on screen, so move it there.
     store.onResult((e) => void moveToDayInView(store, e));
-    let root: Root | undefined;
-    const ui = await createShadowRootUi(ctx, {
-      name: 'sayso-calendar',
-      position: 'inline',
-      anchor: 'body',
-      onMount(container) {
-        root = createRoot(container);
-        root.render(<CalendarOverlay store={store} ctx={ctx} />);
-      },
-      onRemove: () => root?.unmount(),
-    });
-    ui.mount();
+    await mountInShadowRoot(ctx, 'sayso-calendar', <CalendarOverlay store={store} ctx={ctx} />);
   },
 });
 

@@ -1,9 +1,8 @@
-import { createRoot, type Root } from 'react-dom/client';
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { ask } from '../lib/messages';
 import { VoiceCard } from '../ui/voice-card';
 import { useVoiceView, VoiceStore } from '../ui/voice-store';
+import { mountInShadowRoot } from '../ui/mount';
 import '../ui/styles.css';
 
 // The capture overlay, injected by the background into the tab where the hotkey was pressed
@@ -29,20 +28,7 @@ export default defineContentScript({
       }
     }, { capture: true });
 
-    let root: Root | undefined;
-    const ui = await createShadowRootUi(ctx, {
-      name: 'sayso-overlay',
-      position: 'inline',
-      anchor: 'body',
-      onMount(container) {
-        root = createRoot(container);
-        root.render(<Overlay store={store} onClose={cancel} />);
-      },
-      onRemove() {
-        root?.unmount();
-      },
-    });
-    ui.mount();
+    await mountInShadowRoot(ctx, 'sayso-overlay', <Overlay store={store} onClose={cancel} />);
   },
 });
 

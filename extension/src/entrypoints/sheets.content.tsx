@@ -1,7 +1,5 @@
 import type { Habit, Task } from '@sayso/sdk';
 import { useCallback, useEffect, useState } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { SHEETS_MATCH, sheetsCommand, spreadsheetOf } from '../lib/google-pages';
 import { api } from '../lib/messages';
@@ -9,6 +7,7 @@ import { CommandBox } from '../ui/command-box';
 import { SheetSyncCard } from '../ui/sheet-sync-card';
 import { VoiceCard } from '../ui/voice-card';
 import { VoiceStore } from '../ui/voice-store';
+import { mountInShadowRoot } from '../ui/mount';
 import '../ui/styles.css';
 
 // A sidebar on Google Sheets: the Sayso tasks and habits, whether this spreadsheet syncs with them,
@@ -19,18 +18,7 @@ export default defineContentScript({
   runAt: 'document_idle',
   async main(ctx) {
     const store = new VoiceStore();
-    let root: Root | undefined;
-    const ui = await createShadowRootUi(ctx, {
-      name: 'sayso-sheets',
-      position: 'inline',
-      anchor: 'body',
-      onMount(container) {
-        root = createRoot(container);
-        root.render(<SheetsSidebar store={store} />);
-      },
-      onRemove: () => root?.unmount(),
-    });
-    ui.mount();
+    await mountInShadowRoot(ctx, 'sayso-sheets', <SheetsSidebar store={store} />);
   },
 });
 
