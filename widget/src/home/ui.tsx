@@ -38,8 +38,3 @@ export function ErrorMessage(props: { message: string | undefined; onDismiss?: (
     </div>
   );
 }
-
-/** Text hidden on screen but read by screen readers. */
-export function VisuallyHidden(props: { children: ComponentChildren }) {
-  return <span class="sr-only">{props.children}</span>;
-}
