@@ -226,11 +226,12 @@ export class VoiceSession {
       return this.error('bad_message', 'hello "sampleRate" (the reply rate you want) must be an integer from 8000 to 48000, or left out.');
     }
     if (msg.speak !== undefined && typeof msg.speak !== 'boolean') return this.error('bad_message', 'hello "speak" must be true or false, or left out.');
-    if (msg.tools !== undefined && typeof parseTools(msg.tools) === 'string') return this.error('bad_message', parseTools(msg.tools) as string);
+    const tools = msg.tools === undefined ? this.tools : parseTools(msg.tools);
+    if (typeof tools === 'string') return this.error('bad_message', tools);
     clearTimeout(this.helloTimer);
     this.greeted = true;
     this.speak = msg.speak ?? true;
-    if (msg.tools !== undefined) this.tools = parseTools(msg.tools) as ClientToolSpec[];
+    this.tools = tools;
     this.transport = transport;
     this.replyRate = sampleRate;
     if (transport === 'webrtc') this.ingest = new WebRtcIngest(this.deps.rtc, (pcm, at) => {
