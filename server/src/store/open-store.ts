@@ -53,7 +53,7 @@ function openPostgres(url: string, poolSize = 10): Store {
   // errors only on idle clients, and an unhandled 'error' event ends the process. The query in
   // flight still rejects, and the broken client is dropped when it is released.
   pool.on('connect', (client) => client.on('error', () => {}));
-  return { db: drizzle(pool, { schema }), pool, kind: 'postgres', close: () => pool.end() };
+  return { db: releasingTransactions(drizzle(pool, { schema }), pool), pool, kind: 'postgres', close: () => pool.end() };
 }
 
 async function openEmbedded(dataDir: string | null): Promise<Store> {
@@ -74,7 +74,7 @@ async function openEmbedded(dataDir: string | null): Promise<Store> {
     patchParseTypes(config.connection);
     const pool = new pg.Pool({ ...(config as pg.PoolConfig), connection: config.connection, max: 1 } as pg.PoolConfig);
     return {
-      db: drizzle(pool, { schema }),
+      db: releasingTransactions(drizzle(pool, { schema }), pool),
       pool,
       kind: 'embedded',
       async close() {
@@ -87,6 +87,29 @@ async function openEmbedded(dataDir: string | null): Promise<Store> {
     await release?.();
     throw err;
   }
+}
+
+/**
+ * drizzle-orm (0.45) runs a pooled transaction as `client = await pool.connect(); BEGIN; try {...}
+ * finally { release }`: BEGIN is outside the try, so a connection lost while BEGIN is in flight
+ * keeps its pool slot for ever. With every slot gone that way, each later request waits out
+ * `connectionTimeoutMillis` and fails, long after the database is back. Transactions here check
+ * the client out themselves and always give it back; pg-pool then drops it if it is broken.
+ */
+function releasingTransactions(db: Db, pool: pg.Pool): Db {
+  // One drizzle instance per pooled client (clients are reused; building one per call costs).
+  const onClient = new WeakMap<pg.PoolClient, Db>();
+  db.transaction = async (work, config) => {
+    const client = await pool.connect();
+    try {
+      let txDb = onClient.get(client);
+      if (!txDb) onClient.set(client, (txDb = drizzle(client, { schema }) as unknown as Db));
+      return await txDb.transaction(work, config);
+    } finally {
+      client.release();
+    }
+  };
+  return db;
 }
 
 /** PGlite does not lock its data directory; two processes on one directory silently lose writes. */
