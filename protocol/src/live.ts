@@ -9,7 +9,12 @@ export const BEARER_PROTOCOL = 'sayso.bearer.';
 export type ClientMessage =
   /** Deliver every event after `lastEventId` (0 = from the start of retained history), then live ones. */
   | { type: 'resume'; lastEventId: number }
-  | { type: 'ping'; nonce?: string };
+  | { type: 'ping'; nonce?: string }
+  /**
+   * A renewed session for the same person: the socket then lasts until it expires instead of
+   * closing with 4401 when the one it opened with does. Answered with `authed`, or `error`.
+   */
+  | { type: 'auth'; token: string };
 
 export type ServerMessage =
   | { type: 'hello'; protocolVersion: number; userId: string; lastEventId: number }
@@ -17,6 +22,8 @@ export type ServerMessage =
   /** History before `lastEventId` is no longer retained: reload state over REST, then resume from `fromEventId`. */
   | { type: 'resync_required'; fromEventId: number; reason: string }
   | { type: 'pong'; nonce?: string }
+  /** Answer to `auth`: the socket now lasts until `expiresAt` (ISO-8601). */
+  | { type: 'authed'; expiresAt: string }
   | { type: 'error'; error: ErrorBody['error'] };
 
 /** Close codes used on the live socket, beyond the standard ones. */

@@ -39,6 +39,7 @@ export type VoiceErrorCode =
   | 'bad_audio' // a binary frame of odd length or over VOICE_MAX_BINARY_BYTES
   | 'wrong_transport' // e.g. an offer on a websocket-transport session
   | 'not_ready' // a message that needs `hello` first
+  | 'unauthorized' // an `auth` token that is invalid, expired or another person's: the socket keeps its old session
   | 'rate_limited'; // too many messages on this socket, or too much audio for this person: the message says how long to wait
 
 /**
@@ -78,7 +79,9 @@ export type VoiceClientMessage =
   /** A typed turn. */
   | { type: 'text'; text: string }
   /** Stop the current reply and drop the turn in flight. */
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  /** A renewed session for the same person (see the live socket's `auth`). Answered with `authed`, or `error` `unauthorized`. */
+  | { type: 'auth'; token: string };
 
 export type VoiceServerMessage =
   /** Answer to `hello`: the session is set up. */
@@ -94,4 +97,6 @@ export type VoiceServerMessage =
   | { type: 'reply-end'; turnId: string; interrupted: boolean }
   /** The turn needs a client tool: run it and answer with `tool-result` within CLIENT_TOOL_TIMEOUT_MS. */
   | { type: 'tool-call'; turnId: string; callId: string; name: string; args: Record<string, unknown> }
+  /** Answer to `auth`: the socket now lasts until `expiresAt` (ISO-8601). */
+  | { type: 'authed'; expiresAt: string }
   | { type: 'error'; code: VoiceErrorCode; message: string };

@@ -1,5 +1,6 @@
 import type { User } from '@sayso/protocol';
 import { Http, type ClientSource, type RequestOptions } from './http.js';
+import { KeySession } from './key-session.js';
 import { LiveSubscription, type LiveOptions, type WebSocketConstructor } from './live.js';
 import { Habits } from './resources/habits.js';
 import { Journal } from './resources/journal.js';
@@ -59,18 +60,21 @@ export class SaysoClient {
   /** `client.turns.{say, undo}` */
   readonly turns: Turns;
   readonly baseUrl: string;
-  readonly token: string | undefined;
   readonly #http: Http;
   readonly #WebSocket: WebSocketConstructor | undefined;
+  #token: string | undefined;
   #session: Session | undefined;
+  #keySession: KeySession | undefined;
+  readonly #tokenListeners = new Set<(token: string) => void>();
 
   constructor(opts: SaysoClientOptions) {
     this.baseUrl = opts.baseUrl;
-    this.token = opts.token;
+    this.#token = opts.token;
     this.#WebSocket = opts.WebSocket;
     this.#http = new Http({
       baseUrl: opts.baseUrl,
-      token: opts.token,
+      token: () => this.#token,
+      renew: () => this.#keySession?.renew() ?? Promise.resolve('refused' as const),
       // Bound late: browsers throw "Illegal invocation" when fetch is called off `window`.
       fetch: opts.fetch ?? ((input, init) => globalThis.fetch(input, init)),
       source: opts.source,
@@ -86,16 +90,24 @@ export class SaysoClient {
   /**
    * A client for a page embedding Sayso with a publishable key (`pk_...`): the gateway checks the
    * page's origin against the key's list and answers with a short-lived session. Browsers only;
-   * a page from an unlisted origin gets an AuthError that says so.
+   * a page from an unlisted origin gets an AuthError that says so. The client renews the session
+   * by itself before it ends (and if the gateway refuses it anyway), so a page may stay open for days.
    *
    * @example
    * const client = await SaysoClient.fromPublishableKey('https://sayso.example.com', 'pk_live_...');
    */
   static async fromPublishableKey(baseUrl: string, key: string, opts: Omit<SaysoClientOptions, 'baseUrl' | 'token'> = {}): Promise<SaysoClient> {
     const anonymous = new SaysoClient({ ...opts, baseUrl });
-    const session = await anonymous.#http.request<Session>({ method: 'POST', path: '/v1/auth/publishable', body: { key }, repeatable: true });
+    const exchange = () => anonymous.#http.request<Session>({ method: 'POST', path: '/v1/auth/publishable', body: { key }, repeatable: true });
+    const session = await exchange();
     const client = new SaysoClient({ ...opts, baseUrl, token: session.token });
     client.#session = session;
+    client.#keySession = new KeySession(exchange, (renewed) => {
+      client.#token = renewed.token;
+      client.#session = renewed;
+      for (const fn of client.#tokenListeners) fn(renewed.token);
+    });
+    client.#keySession.keep(session);
     return client;
   }
 
@@ -122,7 +134,12 @@ export class SaysoClient {
     return client;
   }
 
-  /** The session from `signInLocal`; undefined when the client was given a token. */
+  /** The session token in use; a key session's changes as it is renewed. */
+  get token(): string | undefined {
+    return this.#token;
+  }
+
+  /** The session from `signInLocal` or `fromPublishableKey`; undefined when the client was given a token. */
   get session(): Session | undefined {
     return this.#session;
   }
@@ -173,7 +190,7 @@ export class SaysoClient {
   voice(opts: VoiceSessionOptions = {}): VoiceSession {
     const WebSocket = (this.#WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket) as VoiceSocketConstructor | undefined;
     if (!WebSocket) throw new TypeError("No WebSocket implementation found. In Node pass one: new SaysoClient({ baseUrl, token, WebSocket }) with import WebSocket from 'ws'.");
-    return new VoiceSession({ baseUrl: this.baseUrl, token: this.token, WebSocket }, opts);
+    return new VoiceSession(this.#connection(WebSocket), opts);
   }
 
   live(opts: LiveOptions): LiveSubscription {
@@ -184,6 +201,24 @@ export class SaysoClient {
           'new SaysoClient({ baseUrl, token, WebSocket }).',
       );
     }
-    return new LiveSubscription({ baseUrl: this.baseUrl, token: this.token, WebSocket }, opts);
+    return new LiveSubscription(this.#connection(WebSocket), opts);
+  }
+
+  /** What a socket needs to connect; the token is read at each connect, so renewals apply. */
+  #connection<W>(WebSocket: W) {
+    const client = this;
+    return {
+      baseUrl: this.baseUrl,
+      WebSocket,
+      get token() {
+        return client.#token;
+      },
+      // Only a key session can be renewed; any other refused session stops the socket at once.
+      renew: client.#keySession && (() => client.#keySession!.renew()),
+      onToken: (fn: (token: string) => void) => {
+        client.#tokenListeners.add(fn);
+        return () => void client.#tokenListeners.delete(fn);
+      },
+    };
   }
 }

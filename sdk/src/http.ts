@@ -1,13 +1,17 @@
 import type { Source } from '@sayso/protocol';
 import { backoffDelay, sleep } from './backoff.js';
 import { ConnectionError, errorFromResponse, RateLimitError, SaysoError } from './errors.js';
+import type { RenewOutcome } from './key-session.js';
 
 /** The origins a client may claim in `X-Sayso-Source`; the gateway records others as `api`. */
 export type ClientSource = Extract<Source, 'api' | 'widget' | 'extension'>;
 
 export interface HttpConfig {
   baseUrl: string;
-  token: string | undefined;
+  /** Read per try: a renewed session applies to the next try. */
+  token: () => string | undefined;
+  /** Buys a fresh session after a 401 (key sessions only). */
+  renew?: (() => Promise<RenewOutcome>) | undefined;
   fetch: typeof fetch;
   source: ClientSource | undefined;
   maxRetries: number;
@@ -49,12 +53,18 @@ export class Http {
   async request<T>(call: Call): Promise<T> {
     const { maxRetries } = this.config;
     const url = this.url(call.path, call.query);
-    const init = { method: call.method, headers: this.headers(call), body: call.body === undefined ? null : JSON.stringify(call.body) };
+    const body = call.body === undefined ? null : JSON.stringify(call.body);
     const repeatable = call.repeatable ?? (call.method === 'GET' || call.idempotencyKey !== undefined);
+    let renewed = false;
     for (let attempt = 0; ; attempt++) {
-      const outcome = await this.once<T>(url, init, call.signal);
+      const outcome = await this.once<T>(url, { method: call.method, headers: this.headers(call), body }, call.signal);
       if (!(outcome instanceof SaysoError)) return outcome.value;
       const error = outcome;
+      // A 401 did no work, so any request may go again once with a renewed session.
+      if (error.status === 401 && !renewed && this.config.renew) {
+        renewed = true;
+        if ((await this.config.renew()) === 'renewed') continue;
+      }
       // A 429 means the gateway did no work, so any request may go again; a dropped connection
       // or a 503 leaves the outcome unknown, so only requests that are safe to repeat do.
       const again =
@@ -106,7 +116,8 @@ export class Http {
   }
 
   private headers(call: Call): Record<string, string> {
-    const { token, source } = this.config;
+    const { source } = this.config;
+    const token = this.config.token();
     return {
       accept: 'application/json',
       ...(token ? { authorization: `Bearer ${token}` } : {}),

@@ -1,6 +1,7 @@
 import { LiveCloseCode, TRANSIENT_EVENT_TYPES, type ClientMessage, type LiveEvent, type ServerMessage } from '@sayso/protocol';
 import { backoffDelay } from './backoff.js';
 import { AuthError } from './errors.js';
+import type { RenewOutcome } from './key-session.js';
 import { openGatewaySocket } from './socket.js';
 
 // Handlers are declared as methods so both the DOM's WebSocket and `ws` fit without casts.
@@ -41,8 +42,13 @@ export interface LiveOptions {
 
 export interface LiveConnection {
   baseUrl: string;
-  token: string | undefined;
+  /** Read at each (re)connect, so a renewed session is used. */
+  readonly token: string | undefined;
   WebSocket: WebSocketConstructor;
+  /** Buys a fresh session when the gateway refuses this one (key sessions only). */
+  renew?: (() => Promise<RenewOutcome>) | undefined;
+  /** Calls `fn` with each renewed token; returns the unsubscribe. */
+  onToken?: ((fn: (token: string) => void) => () => void) | undefined;
 }
 
 const OPEN = 1;
@@ -58,10 +64,12 @@ export class LiveSubscription {
   #error: AuthError | undefined;
   #ws: WebSocketLike | undefined;
   #attempt = 0;
+  #renewed = false;
   #lastHeard = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #heartbeat: ReturnType<typeof setInterval>;
   readonly #heartbeatMs: number;
+  readonly #offToken: (() => void) | undefined;
   readonly #connection: LiveConnection;
   readonly #opts: LiveOptions;
 
@@ -73,6 +81,8 @@ export class LiveSubscription {
     this.#heartbeatMs = opts.heartbeatMs ?? 25_000;
     this.#connect();
     this.#heartbeat = setInterval(() => this.#checkAlive(), this.#heartbeatMs);
+    // A renewed session is handed to the open socket, which would otherwise close when the old one ends.
+    this.#offToken = connection.onToken?.((token) => this.#ws?.readyState === OPEN && this.#ws.send(JSON.stringify({ type: 'auth', token } satisfies ClientMessage)));
   }
 
   get state(): LiveState {
@@ -118,6 +128,7 @@ export class LiveSubscription {
     switch (msg.type) {
       case 'hello':
         this.#attempt = 0;
+        this.#renewed = false;
         if (this.#lastEventId === undefined) this.#lastEventId = msg.lastEventId;
         else if (msg.lastEventId < this.#lastEventId) {
           // The gateway's history is behind what we saw (its database was restored): reload,
@@ -142,7 +153,8 @@ export class LiveSubscription {
         this.#opts.onResync?.({ fromEventId: msg.fromEventId, reason: msg.reason });
         return;
       case 'pong':
-      case 'error': // answers to malformed client messages; this client sends none
+      case 'authed':
+      case 'error': // answers to malformed messages, or a refused `auth` (the socket then closes when its session ends)
         return;
     }
   }
@@ -150,6 +162,19 @@ export class LiveSubscription {
   #closed(code: number, reason: string): void {
     this.#ws = undefined;
     if (this.#state === 'closed') return;
+    if (code === LiveCloseCode.unauthorized && this.#connection.renew && !this.#renewed) {
+      // A key session that ran out (the page slept or was offline past its renewal): renew and
+      // resume; while renewing cannot reach the gateway, keep trying as after any drop.
+      this.#renewed = true;
+      this.#setState('reconnecting');
+      void this.#connection.renew().then((outcome) => {
+        if (this.#state === 'closed') return;
+        if (outcome === 'refused') return this.#closed(code, reason);
+        if (outcome === 'failed') this.#renewed = false;
+        this.#retryTimer = setTimeout(() => this.#connect(), outcome === 'renewed' ? 0 : backoffDelay(this.#attempt++, 500, 30_000));
+      });
+      return;
+    }
     if (code === LiveCloseCode.unauthorized) {
       // Reconnecting cannot fix a rejected session: stop, and say what to do.
       this.#error = new AuthError(
@@ -178,6 +203,7 @@ export class LiveSubscription {
   }
 
   #stop(): void {
+    this.#offToken?.();
     clearInterval(this.#heartbeat);
     clearTimeout(this.#retryTimer);
     this.#setState('closed');

@@ -29,6 +29,7 @@ const Env = z.object({
   SAYSO_BUS_PREFIX: z.string().default('sayso:'),
   SAYSO_JWT_PRIVATE_KEY: optionalString,
   SAYSO_SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24 * 30),
+  SAYSO_KEY_SESSION_MINUTES: z.coerce.number().min(0.05).max(24 * 60).default(120),
   SAYSO_LOCAL_SIGNIN: bool(true),
   SAYSO_LOCAL_PASSWORD: optionalString,
   SAYSO_CORS_ORIGINS: z
@@ -98,6 +99,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     busPrefix: e.SAYSO_BUS_PREFIX,
     jwtPrivateKey: e.SAYSO_JWT_PRIVATE_KEY,
     sessionTtlHours: e.SAYSO_SESSION_TTL_HOURS,
+    keySessionMinutes: e.SAYSO_KEY_SESSION_MINUTES,
     localSignIn: e.SAYSO_LOCAL_SIGNIN,
     localPassword: e.SAYSO_LOCAL_PASSWORD,
     corsOrigins: e.SAYSO_CORS_ORIGINS,

@@ -140,6 +140,7 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
     trustProxy: config.trustProxy,
     security: { hstsSeconds: config.hstsSeconds, devCertificate: config.tls.mode === 'dev' },
     keys: new PublishableKeys(db),
+    keySessionMinutes: config.keySessionMinutes,
     health: {
       database: async () => void (await db.execute(sql`select 1`)),
       bus: async () => void (await bus.lastId('live')),

@@ -5,7 +5,8 @@ import { readConfig } from '../src/config.js';
 import { startGateway, type Gateway } from '../src/gateway.js';
 import { HashEmbedder } from '../src/providers/embed/fake.js';
 import { api, LiveSocket, signIn } from './support/live-socket.js';
-import { openTestStore, type TestStore } from './support/stores.js';
+import { createUser, openTestStore, type TestStore } from './support/stores.js';
+import { Sessions } from '../src/http/sessions.js';
 
 describe('live updates over /v1/live', () => {
   let db: TestStore;
@@ -126,6 +127,33 @@ describe('live updates over /v1/live', () => {
     await live.until(() => live.messages.some((m) => m.type === 'pong'), 'pong');
     const error = live.messages.find((m) => m.type === 'error');
     expect(error).toBeDefined();
+    expect(live.closeCode).toBeUndefined();
+  });
+
+  it('takes a renewed session on an open socket, for the same person only', async () => {
+    const live = await open();
+    const sessions = await Sessions.open(db.store.db, { ttlHours: 1 });
+    const stranger = await sessions.issue(await createUser(db.store));
+    const renewed = await signIn(gw.url);
+    const answers = () => live.messages.filter((m) => m.type === 'authed' || m.type === 'error');
+
+    const answer = async (token: string) => {
+      const n = answers().length;
+      live.ws.send(JSON.stringify({ type: 'auth', token }));
+      await live.until(() => answers().length > n, 'the answer to auth');
+      return answers()[n];
+    };
+    const other = await answer(stranger.token);
+    const junk = await answer('not-a-token');
+    const same = await answer(renewed);
+    expect(other).toMatchObject({ type: 'error', error: { code: 'unauthorized', message: expect.stringContaining('another person') } });
+    expect(junk).toMatchObject({ type: 'error', error: { code: 'unauthorized', message: expect.stringContaining('invalid or expired') } });
+    expect(same).toMatchObject({ type: 'authed' });
+    expect(Date.parse((same as { expiresAt: string }).expiresAt)).toBeGreaterThan(Date.now());
+    // Still this person's socket: their changes keep arriving.
+    const before = live.events.length;
+    await createTask('after renewal');
+    await live.untilEvents(before + 1);
     expect(live.closeCode).toBeUndefined();
   });
 });

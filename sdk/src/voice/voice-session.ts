@@ -24,8 +24,11 @@ export type VoiceSocketConstructor = new (url: string, protocols?: string | stri
 
 export interface VoiceConnection {
   baseUrl: string;
-  token: string | undefined;
+  /** Read at each connect, so a renewed session is used. */
+  readonly token: string | undefined;
   WebSocket: VoiceSocketConstructor;
+  /** Calls `fn` with each renewed token; returns the unsubscribe. */
+  onToken?: ((fn: (token: string) => void) => () => void) | undefined;
 }
 
 // Resolved when this module loads, while a classic <script>'s `document.currentScript` is known.
@@ -67,6 +70,7 @@ export class VoiceSession extends Emitter<VoiceSessionEvents> {
   #levelTimer: ReturnType<typeof setInterval> | undefined;
   #connecting: Promise<void> | undefined;
   #sessionId: string | undefined;
+  #offToken: (() => void) | undefined;
   #transport: VoiceTransportKind | undefined;
   #serverState: ServerOf<'state'>['state'] = 'idle';
 
@@ -218,6 +222,8 @@ export class VoiceSession extends Emitter<VoiceSessionEvents> {
     });
     this.#sessionId = (await ready).sessionId;
     this.#transport = transport;
+    // A renewed session goes to the open socket, which would otherwise close when the old one ends.
+    this.#offToken = this.connection.onToken?.((token) => this.#send({ type: 'auth', token }));
     if (!mic) return;
     const ctx = this.#ctx!;
     const audio = { echoCancellation: this.#mode === 'hands-free', noiseSuppression: false, autoGainControl: false, ...this.options.audio };
@@ -301,6 +307,8 @@ export class VoiceSession extends Emitter<VoiceSessionEvents> {
       case 'tool-call':
         return void this.#runTool(msg);
       case 'error':
+        // A refused `auth` changes nothing now: the socket closes when its session ends, and says so then.
+        if (msg.code === 'unauthorized') return;
         return this.emit('error', { kind: 'server', message: msg.message });
       default:
         return;
@@ -368,6 +376,8 @@ export class VoiceSession extends Emitter<VoiceSessionEvents> {
   }
 
   #teardown(): void {
+    this.#offToken?.();
+    this.#offToken = undefined;
     clearTimeout(this.#peerLost);
     clearInterval(this.#levelTimer);
     this.#levelTimer = undefined;

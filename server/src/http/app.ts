@@ -39,6 +39,8 @@ export interface AppDeps {
   corsOrigins: readonly string[];
   /** Publishable keys for embedding the widget; their origins may call the API cross-origin. */
   keys: PublishableKeys;
+  /** How long a session bought with a publishable key lasts, in minutes. Default 120. */
+  keySessionMinutes?: number | undefined;
   /** Text turns through the pipeline; absent when this gateway runs without one. */
   turns?: TurnDeps;
   /** Google sign-in and sync; absent when not configured (its routes then say what to set). */

@@ -54,7 +54,8 @@ export class Sessions {
 
   /** A session for `userId`, valid for `ttlHours` (default: the gateway's SAYSO_SESSION_TTL_HOURS). */
   async issue(userId: string, ttlHours = this.ttlHours): Promise<{ token: string; expiresAt: string }> {
-    const expiresAt = new Date(Date.now() + Math.min(ttlHours, this.ttlHours) * 3_600_000);
+    // Whole seconds, as the token's `exp` is: a client renewing "before expiresAt" must not be late.
+    const expiresAt = new Date(Math.floor((Date.now() + Math.min(ttlHours, this.ttlHours) * 3_600_000) / 1000) * 1000);
     const token = await new SignJWT({})
       .setProtectedHeader({ alg: ALG, kid: this.kid, typ: 'JWT' })
       .setSubject(userId)

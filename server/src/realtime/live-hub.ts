@@ -13,7 +13,7 @@ import type { Metrics } from '../metrics.js';
 import type { Db } from '../store/open-store.js';
 import { events, users } from '../store/schema.js';
 import { LiveClient } from './live-client.js';
-import { authenticateSocket, chooseBearerProtocol, startHeartbeat } from './socket-auth.js';
+import { authenticateSocket, chooseBearerProtocol, SocketExpiry, startHeartbeat } from './socket-auth.js';
 
 export const LIVE_PATH = '/v1/live';
 
@@ -115,14 +115,14 @@ export class LiveHub {
     // Register before reading where to start, so no event published meanwhile is missed.
     this.add(client);
     metrics.liveConnections.inc();
-    const expiry = setTimeout(() => ws.close(LiveCloseCode.unauthorized, 'session expired: sign in again'), Math.min(expiresAt.getTime() - Date.now(), 2 ** 31 - 1));
+    const expiry = new SocketExpiry(userId, expiresAt, () => ws.close(LiveCloseCode.unauthorized, 'session expired: sign in again'));
     ws.on('close', () => {
-      clearTimeout(expiry);
+      expiry.stop();
       client.close();
       this.remove(client);
       metrics.liveConnections.dec();
     });
-    ws.on('message', (data, isBinary) => this.onMessage(client, ws, data.toString(), isBinary));
+    ws.on('message', (data, isBinary) => this.onMessage(client, ws, expiry, data.toString(), isBinary));
 
     try {
       const current = await this.deps.users.lastEventId(userId);
@@ -150,7 +150,7 @@ export class LiveHub {
     await client.start(start, current);
   }
 
-  private onMessage(client: LiveClient, ws: WebSocket, text: string, isBinary: boolean): void {
+  private onMessage(client: LiveClient, ws: WebSocket, expiry: SocketExpiry, text: string, isBinary: boolean): void {
     let msg: ClientMessage;
     try {
       if (isBinary) throw new Error('binary');
@@ -164,8 +164,11 @@ export class LiveHub {
     } else if (msg?.type === 'resume' && Number.isSafeInteger(msg.lastEventId) && msg.lastEventId >= 0) {
       // A resume on an open socket restarts delivery from that id: the client asked to re-sync.
       void this.deps.users.lastEventId(client.userId).then((current) => this.resume(client, msg.lastEventId as number, current)).catch(() => ws.close(1011, 'reconnect to resume'));
+    } else if (msg?.type === 'auth') {
+      void expiry.renew(this.deps.sessions, msg.token).then((r) =>
+        client.sendMessage(typeof r === 'string' ? { type: 'error', error: { code: 'unauthorized', message: r } } : { type: 'authed', expiresAt: r.expiresAt.toISOString() }));
     } else {
-      client.sendMessage({ type: 'error', error: { code: 'validation_failed', message: 'Unknown message. Send {"type":"ping"} or {"type":"resume","lastEventId":N} with N >= 0.' } });
+      client.sendMessage({ type: 'error', error: { code: 'validation_failed', message: 'Unknown message. Send {"type":"ping"}, {"type":"resume","lastEventId":N} with N >= 0, or {"type":"auth","token":T}.' } });
     }
   }
 

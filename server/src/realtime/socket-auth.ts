@@ -46,3 +46,46 @@ export async function authenticateSocket(sessions: Sessions, req: IncomingMessag
     return 'session token invalid or expired: sign in again';
   }
 }
+
+/**
+ * Ends a socket when its session does, unless the client hands in a renewed session for the same
+ * person first (`{"type":"auth","token":...}`): key sessions are short, and a page renews them
+ * without dropping its live updates or its voice call.
+ */
+export class SocketExpiry {
+  #timer: NodeJS.Timeout | undefined;
+  #endsAt = new Date(0);
+
+  constructor(
+    private readonly userId: string,
+    expiresAt: Date,
+    private readonly end: () => void,
+  ) {
+    this.#arm(expiresAt);
+  }
+
+  /** Checks a renewed token; returns the new end, or why it was refused (the old end stands). */
+  async renew(sessions: Sessions, token: unknown): Promise<{ expiresAt: Date } | string> {
+    if (typeof token !== 'string' || !token || token.length > 4096) return 'auth needs "token": a session token';
+    let claims: SessionClaims;
+    try {
+      claims = await sessions.verify(token);
+    } catch {
+      return 'that session token is invalid or expired; this socket keeps its current session';
+    }
+    if (claims.userId !== this.userId) return 'that session token is for another person; open a new socket to switch';
+    // Only ever later: two renewals checked out of order must not cut the socket short.
+    if (claims.expiresAt > this.#endsAt) this.#arm(claims.expiresAt);
+    return { expiresAt: this.#endsAt };
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+
+  #arm(at: Date): void {
+    this.#endsAt = at;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(this.end, Math.min(Math.max(0, at.getTime() - Date.now()), 2 ** 31 - 1));
+  }
+}

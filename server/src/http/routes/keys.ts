@@ -8,8 +8,8 @@ import { defineRoute } from '../route.js';
 import type { Limits } from '../../limits/limits.js';
 import type { Sessions } from '../sessions.js';
 
-/** Sessions bought with a publishable key are short: the key is public. */
-export const PUBLISHABLE_SESSION_HOURS = 2;
+/** Sessions bought with a publishable key are short, because the key is public; the SDK renews them. */
+const KEY_SESSION_MINUTES = 120;
 
 const KeyOut = z
   .object({ id: z.string(), key: z.string(), label: z.string(), origins: z.array(z.string()), createdAt: z.string() })
@@ -24,7 +24,8 @@ const KeyIn = z
 const Exchange = z.object({ key: z.string().min(1).max(100) }).strict().openapi('PublishableKeyExchange');
 const SessionOut = z.object({ token: z.string(), expiresAt: z.string(), user: UserOut });
 
-export function keyRoutes(router: Router, registry: OpenAPIRegistry, deps: { keys: PublishableKeys; sessions: Sessions; users: Users; limits?: Limits | undefined }): void {
+export function keyRoutes(router: Router, registry: OpenAPIRegistry, deps: { keys: PublishableKeys; sessions: Sessions; users: Users; limits?: Limits | undefined; keySessionMinutes?: number | undefined }): void {
+  const keySessionHours = (deps.keySessionMinutes ?? KEY_SESSION_MINUTES) / 60;
   const tag = 'Keys';
   defineRoute(router, registry, {
     method: 'post', path: '/v1/keys', tag,
@@ -39,7 +40,7 @@ export function keyRoutes(router: Router, registry: OpenAPIRegistry, deps: { key
     handle: async ({ userId }) => ({ body: { items: await deps.keys.list(userId) } }),
   });
   defineRoute(router, registry, {
-    method: 'delete', path: '/v1/keys/:id', tag, summary: 'Revoke a publishable key. Sessions it bought end within 2 hours.',
+    method: 'delete', path: '/v1/keys/:id', tag, summary: 'Revoke a publishable key. Sessions it bought end when they expire (2 hours by default) and are not renewed.',
     params: IdParams,
     ok: { status: 204, description: 'Revoked.' },
     handle: async ({ userId, params }) => {
@@ -51,12 +52,12 @@ export function keyRoutes(router: Router, registry: OpenAPIRegistry, deps: { key
     method: 'post', path: '/v1/auth/publishable', tag: 'Auth', auth: false,
     summary: 'Exchange a publishable key for a short-lived session. Only from a page whose origin the key lists.',
     body: Exchange,
-    ok: { status: 200, schema: SessionOut, description: 'A session token, valid for 2 hours.' },
+    ok: { status: 200, schema: SessionOut, description: 'A session token, valid for 2 hours by default (SAYSO_KEY_SESSION_MINUTES).' },
     handle: async ({ body, req }) => {
       const userId = await deps.keys.exchange(body.key, req.get('origin'));
       // Counted only for a valid key from a listed origin: junk keys are the per-IP sign-in limit's job.
       await deps.limits?.keySession(body.key);
-      return { body: { ...(await deps.sessions.issue(userId, PUBLISHABLE_SESSION_HOURS)), user: await deps.users.get(userId) } };
+      return { body: { ...(await deps.sessions.issue(userId, keySessionHours)), user: await deps.users.get(userId) } };
     },
   });
 }

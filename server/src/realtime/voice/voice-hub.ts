@@ -9,7 +9,7 @@ import { VOICE_PATH, VOICE_MAX_BINARY_BYTES, VoiceCloseCode } from './messages.j
 import { loadVad, Vad } from './vad.js';
 import { VoiceSession, type VoiceHandlers } from './voice-session.js';
 import { setupCertificate, warmUpOpus } from './webrtc-ingest.js';
-import { authenticateSocket, chooseBearerProtocol, startHeartbeat } from '../socket-auth.js';
+import { authenticateSocket, chooseBearerProtocol, SocketExpiry, startHeartbeat } from '../socket-auth.js';
 
 
 export interface VoiceHubDeps {
@@ -106,16 +106,18 @@ export class VoiceHub {
       vad.free();
       return;
     }
+    let expiry: SocketExpiry | undefined;
     const session = new VoiceSession(userId, ws, {
       vad, handlers: this.deps.handlers, log: this.deps.log, ...(this.deps.limits ? { limits: this.deps.limits } : {}),
+      renewAuth: (token) => expiry!.renew(this.deps.sessions, token),
       rtc: { certificate: this.certificate, ...(this.deps.iceAdditionalHostAddresses ? { iceAdditionalHostAddresses: this.deps.iceAdditionalHostAddresses } : {}) },
     });
     this.open.set(session.id, session);
-    const expiry = setTimeout(() => session.close(VoiceCloseCode.unauthorized, 'session expired: sign in again'), Math.min(expiresAt.getTime() - Date.now(), 2 ** 31 - 1));
+    expiry = new SocketExpiry(userId, expiresAt, () => session.close(VoiceCloseCode.unauthorized, 'session expired: sign in again'));
     ws.off('message', hold);
     ws.on('message', (data, isBinary) => session.receive(toBuffer(data), isBinary));
     ws.on('close', () => {
-      clearTimeout(expiry);
+      expiry?.stop();
       session.close();
       this.open.delete(session.id);
       this.deps.log.debug({ sessionId: session.id, ...session.ingestStats }, 'voice socket closed');

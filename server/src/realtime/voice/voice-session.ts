@@ -50,6 +50,8 @@ export interface VoiceSessionDeps {
   helloTimeoutMs?: number;
   /** Messages per socket and audio per person (SAYSO_LIMIT_*); unlimited when absent. */
   limits?: Limits;
+  /** Checks a renewed session token (`auth`): the new expiry, or why it was refused. */
+  renewAuth?: (token: unknown) => Promise<{ expiresAt: Date } | string>;
 }
 
 /** Audio that keeps arriving for this long after a ptt release still belongs to the turn (transport lag). */
@@ -212,7 +214,14 @@ export class VoiceSession {
       case 'speak':
         if (typeof msg.speak !== 'boolean') return this.error('bad_message', 'speak needs "speak": true or false.');
         return void (this.speak = msg.speak);
-      default: return this.error('bad_message', `Unknown message type "${String((msg as { type: string }).type).slice(0, 40)}": use hello, offer, ptt, mode, text, cancel, tools, tool-result or speak.`);
+      case 'auth':
+        if (!this.deps.renewAuth) return this.error('unauthorized', 'This gateway does not renew sessions on an open socket; open a new one.');
+        return void this.deps.renewAuth(msg.token).then((r) => {
+          if (this.closed) return;
+          if (typeof r === 'string') this.error('unauthorized', r);
+          else this.send({ type: 'authed', expiresAt: r.expiresAt.toISOString() });
+        });
+      default: return this.error('bad_message', `Unknown message type "${String((msg as { type: string }).type).slice(0, 40)}": use hello, offer, ptt, mode, text, cancel, tools, tool-result, speak or auth.`);
     }
   }
 
