@@ -136,7 +136,7 @@ describe('without a token', () => {
     const ops = await operations();
     const open = ops.filter((op) => !op.security?.length).map((op) => `${op.method} ${op.path}`);
     // Besides these, Google's redirect back and its webhooks are public (each checks its own proof).
-    const google = ['GET /v1/google/signin', 'GET /v1/google/callback', 'POST /v1/google/calendar/notify', 'POST /v1/google/sheets/notify/{linkId}'];
+    const google = ['GET /v1/google/signin', 'GET /v1/google/start', 'GET /v1/google/callback', 'POST /v1/google/calendar/notify', 'POST /v1/google/sheets/notify/{linkId}'];
     expect(open.filter((r) => !google.includes(r)).sort()).toEqual(['GET /health', 'POST /v1/auth/local', 'POST /v1/auth/publishable']);
 
     const guarded = ops.filter((op) => op.security?.length);
@@ -190,7 +190,7 @@ describe('without a token', () => {
         'DELETE /v1/habits/{id}/checkins/{day}',
         'POST /v1/turns',
         'GET /v1/keys', 'POST /v1/keys', 'DELETE /v1/keys/{id}', 'POST /v1/auth/publishable',
-        'GET /v1/google/signin', 'POST /v1/google/connect', 'GET /v1/google/callback', 'GET /v1/google/status', 'DELETE /v1/google',
+        'GET /v1/google/signin', 'GET /v1/google/start', 'POST /v1/google/connect', 'GET /v1/google/callback', 'GET /v1/google/status', 'DELETE /v1/google',
         'POST /v1/google/sheets', 'DELETE /v1/google/sheets', 'POST /v1/google/calendar', 'DELETE /v1/google/calendar',
         'POST /v1/google/sync', 'GET /v1/sync/log', 'POST /v1/google/calendar/notify', 'POST /v1/google/sheets/notify/{linkId}',
       ].sort(),

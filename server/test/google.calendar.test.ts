@@ -8,7 +8,7 @@ import { HashEmbedder } from '../src/providers/embed/fake.js';
 import { GoogleStandIn } from '../src/integrations/google/testing/google-stand-in.js';
 import { googleAccounts, syncLinks } from '../src/store/schema.js';
 import { api, LiveSocket } from './support/live-socket.js';
-import { signInWithGoogle, startGoogleGateway, syncIdle, until } from './support/google.js';
+import { consentToGoogle, signInWithGoogle, startGoogleGateway, syncIdle, until } from './support/google.js';
 import { openTestStore, type TestStore } from './support/stores.js';
 
 // Google sign-in and Calendar two-way sync, through the real Google clients against the stand-in.
@@ -80,6 +80,31 @@ describe('Google sign-in', () => {
     } finally {
       await off.close();
     }
+  });
+
+  it("a callback link opened in another browser signs no one in (someone else's code sent to you)", async () => {
+    // The attacker goes through Google with their own account and sends the victim the link back.
+    const attacker = await consentToGoogle(gw, standIn, { sub: 'attacker-sub', email: 'attacker@example.com', name: 'Attacker' });
+    expect(attacker.cookie).toMatch(/^sayso_google_[\w-]+=[\w-]+$/);
+    const inVictimsBrowser = await fetch(attacker.callbackUrl, { redirect: 'manual' });
+    expect(inVictimsBrowser.status).toBe(403);
+    const body = (await inVictimsBrowser.json()) as { token?: string; error: { message: string } };
+    expect(body.token).toBeUndefined();
+    expect(body.error.message).toMatch(/started in another browser/);
+    // The flow is spent: the attacker's own browser cannot finish it now either.
+    const late = await fetch(attacker.callbackUrl, { headers: { cookie: attacker.cookie } });
+    expect(late.status).toBe(400);
+
+    // Connecting Google: the link works once, in the browser that opens it.
+    const { token } = await person();
+    const connect = await api<{ url: string }>(gw.url, token, 'POST', '/v1/google/connect', {});
+    expect(connect.body.url).toMatch(/\/v1\/google\/start\?state=/);
+    expect((await fetch(connect.body.url, { redirect: 'manual' })).status).toBe(302);
+    const again = await fetch(connect.body.url, { redirect: 'manual' });
+    expect(again.status).toBe(400);
+    expect(((await again.json()) as { error: { message: string } }).error.message).toMatch(/already opened/);
+    // With the cookie of its own browser, a flow finishes (signInWithGoogle carries it).
+    expect((await signInWithGoogle(gw, standIn, { sub: 'own-sub', email: 'own@example.com', name: 'Own' })).token).toBeTypeOf('string');
   });
 
   it('refuses a callback whose state was not issued (or was used already)', async () => {

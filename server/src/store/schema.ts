@@ -243,6 +243,11 @@ export const oauthStates = pgTable('oauth_states', {
   /** Set when a signed-in person connects Google; absent for "sign in with Google". */
   userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
   returnTo: text('return_to'),
+  /**
+   * SHA-256 of the key in the cookie of the browser that went to Google (set when it starts out):
+   * the callback must come back to that browser, so a link with someone else's code signs no one in.
+   */
+  browserHash: text('browser_hash'),
   expiresAt: instant('expires_at').notNull(),
 });
 

@@ -53,22 +53,30 @@ export async function startGoogleGateway(store: Store, standIn: GoogleStandIn, o
 
 /** Signs in with Google as a browser would: gateway -> Google's consent page -> callback. Returns the session. */
 export async function signInWithGoogle(gw: Gateway, standIn: GoogleStandIn, user: GoogleStandIn['nextUser'], token?: string) {
-  standIn.nextUser = user;
-  let consent: string;
-  if (token) {
-    const res = await fetch(`${gw.url}/v1/google/connect`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
-    consent = ((await res.json()) as { url: string }).url;
-  } else {
-    const res = await fetch(`${gw.url}/v1/google/signin`, { redirect: 'manual' });
-    if (res.status !== 302) throw new Error(`signin answered ${res.status}: ${await res.text()}`);
-    consent = res.headers.get('location')!;
-  }
-  const back = await fetch(consent, { redirect: 'manual' });
-  if (back.status !== 302) throw new Error(`consent answered ${back.status}: ${await back.text()}`);
-  const callback = await fetch(back.headers.get('location')!);
+  const { callbackUrl, cookie } = await consentToGoogle(gw, standIn, user, token);
+  const callback = await fetch(callbackUrl, { headers: { cookie } });
   const body = (await callback.json()) as { token: string; user: { id: string }; google: { email: string } };
   if (callback.status !== 200) throw new Error(`callback answered ${callback.status}: ${JSON.stringify(body)}`);
   return body;
+}
+
+/**
+ * The browser's way up to Google's redirect back: start (sign-in, or the connect link with
+ * `token`), consent. Returns the callback URL and the cookie the gateway set in this "browser".
+ */
+export async function consentToGoogle(gw: Gateway, standIn: GoogleStandIn, user: GoogleStandIn['nextUser'], token?: string) {
+  standIn.nextUser = user;
+  let start = `${gw.url}/v1/google/signin`;
+  if (token) {
+    const res = await fetch(`${gw.url}/v1/google/connect`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    start = ((await res.json()) as { url: string }).url;
+  }
+  const res = await fetch(start, { redirect: 'manual' });
+  if (res.status !== 302) throw new Error(`${start} answered ${res.status}: ${await res.text()}`);
+  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  const back = await fetch(res.headers.get('location')!, { redirect: 'manual' });
+  if (back.status !== 302) throw new Error(`consent answered ${back.status}: ${await back.text()}`);
+  return { callbackUrl: back.headers.get('location')!, cookie };
 }
 
 /** Polls `check` until it returns something truthy (or throws after `timeoutMs`). */

@@ -62,28 +62,48 @@ export function googleRoutes(router: Router, registry: OpenAPIRegistry, deps: Go
     query: z.strictObject({ returnTo: ReturnTo }),
     ok: { status: 302, description: 'Redirect to Google.' },
     handle: async ({ query, res }) => {
-      res.setHeader('Location', await need().authUrl(query.returnTo ? { returnTo: query.returnTo } : {}));
+      const google = need();
+      const { location, cookie } = await google.bind(await google.begin(query.returnTo ? { returnTo: query.returnTo } : {}));
+      res.setHeader('Set-Cookie', cookie);
+      res.setHeader('Location', location);
       return { body: undefined };
     },
   });
   defineRoute(router, registry, {
+    method: 'get', path: '/v1/google/start', tag, auth: false,
+    summary: 'The link from `POST /v1/google/connect`: ties the flow to this browser (a cookie), then redirects to Google. Works once.',
+    query: z.strictObject({ state: z.string().min(1).max(200) }),
+    ok: { status: 302, description: 'Redirect to Google.' },
+    handle: async ({ query, res }) => {
+      const { location, cookie } = await need().bind(query.state);
+      res.setHeader('Set-Cookie', cookie);
+      res.setHeader('Location', location);
+      return { status: 302, body: undefined };
+    },
+  });
+  defineRoute(router, registry, {
     method: 'post', path: '/v1/google/connect', tag,
-    summary: 'Connect Google to the signed-in person: returns the consent page URL to open.',
+    summary: 'Connect Google to the signed-in person: returns a link to open in the browser that will sign in to Google (once, within 10 minutes).',
     body: z.strictObject({ returnTo: ReturnTo }).optional(),
     ok: { status: 200, schema: z.object({ url: z.string() }), description: 'Open this URL in a browser.' },
-    handle: async ({ userId, body }) => ({ body: { url: await need().authUrl({ userId, ...(body?.returnTo ? { returnTo: body.returnTo } : {}) }) } }),
+    handle: async ({ userId, body }) => {
+      const google = need();
+      return { body: { url: google.startUrl(await google.begin({ userId, ...(body?.returnTo ? { returnTo: body.returnTo } : {}) })) } };
+    },
   });
   defineRoute(router, registry, {
     method: 'get', path: '/v1/google/callback', tag, auth: false,
-    summary: 'Where Google sends the browser back. Answers a Sayso session (JSON), or redirects to `returnTo` with it.',
+    summary: 'Where Google sends the browser back (only the browser that started the flow is let in). Answers a Sayso session (JSON), or redirects to `returnTo` with it.',
     query: z.object({ code: z.string().max(2000).optional(), state: z.string().max(200).optional(), error: z.string().max(200).optional() }),
     ok: { status: 200, schema: z.object({ token: z.string(), expiresAt: z.string(), user: UserOut, google: z.object({ email: z.string().nullable() }) }), description: 'Signed in.' },
-    handle: async ({ query, res }) => {
+    handle: async ({ query, req, res }) => {
       const google = need();
       if (query.error || !query.code || !query.state) {
         throw new AppError('forbidden', `Google sign-in did not complete (${query.error ?? 'no code'}). Start again and allow access to sign in.`);
       }
-      const done = await google.finish(query.code, query.state);
+      const browser = google.browserKey(query.state, req.get('cookie'));
+      res.setHeader('Set-Cookie', browser.clear);
+      const done = await google.finish(query.code, query.state, browser.key);
       const session = await deps.sessions.issue(done.userId);
       if (done.returnTo) {
         res.setHeader('Location', `${done.returnTo}#token=${encodeURIComponent(session.token)}&expiresAt=${encodeURIComponent(session.expiresAt)}`);

@@ -18,6 +18,12 @@ import { SheetsSync } from './sheets-sync.js';
 import { SyncRunner } from './sync-runner.js';
 import { TokenVault } from './token-vault.js';
 
+
+/** A flow's cookie lives as long as its state (10 minutes). */
+const STATE_COOKIE_SECONDS = 600;
+/** One cookie per flow, so two started in one browser (two tabs) both finish. */
+const cookieName = (state: string) => `sayso_google_${state.slice(0, 16)}`;
+
 export interface GoogleConfig {
   clientId: string;
   clientSecret: string;
@@ -83,15 +89,46 @@ export class GoogleIntegration {
     return this.runner.stop();
   }
 
-  /** Google's consent page; with `userId`, Google is connected to that signed-in person. */
-  authUrl(opts: { userId?: string; returnTo?: string }): Promise<string> {
+  /** Starts a flow (see GoogleOAuth.begin); with `userId`, Google is connected to that signed-in person. */
+  begin(opts: { userId?: string; returnTo?: string }): Promise<string> {
     if (opts.returnTo !== undefined) this.checkReturnTo(opts.returnTo);
     return this.oauth.begin(opts);
   }
 
+  /**
+   * Sends the browser opening it to Google's consent page, with a cookie tying the flow to that
+   * browser: `Set-Cookie` and `Location` values.
+   */
+  async bind(state: string): Promise<{ location: string; cookie: string }> {
+    const { url, browserKey } = await this.oauth.bind(state);
+    return { location: url, cookie: this.flowCookie(state, browserKey, STATE_COOKIE_SECONDS) };
+  }
+
+  /** The link a signed-in person opens to connect Google (it sets the browser's cookie, then goes on to Google). */
+  startUrl(state: string): string {
+    const url = new URL('start', this.deps.config.redirectUrl);
+    url.searchParams.set('state', state);
+    return url.toString();
+  }
+
+  /** The browser's key for a flow, from its Cookie header, and the header that clears it. */
+  browserKey(state: string, cookieHeader: string | undefined): { key: string | undefined; clear: string } {
+    const name = cookieName(state);
+    const key = cookieHeader?.split(';').map((c) => c.trim().split('=')).find(([n]) => n === name)?.[1];
+    return { key, clear: this.flowCookie(state, '', 0) };
+  }
+
+  private flowCookie(state: string, value: string, maxAge: number): string {
+    const callback = new URL(this.deps.config.redirectUrl);
+    // Lax: sent on the top-level navigation back from Google, not on other sites' requests.
+    const attrs = [`Path=${new URL('.', callback).pathname}`, `Max-Age=${maxAge}`, 'HttpOnly', 'SameSite=Lax'];
+    if (callback.protocol === 'https:') attrs.push('Secure');
+    return [`${cookieName(state)}=${value}`, ...attrs].join('; ');
+  }
+
   /** Finishes the flow: finds or makes the person, stores the grant, resumes paused sync. */
-  async finish(code: string, state: string): Promise<{ userId: string; returnTo: string | null; email: string | null }> {
-    const done = await this.oauth.finish(code, state);
+  async finish(code: string, state: string, browserKey: string | undefined): Promise<{ userId: string; returnTo: string | null; email: string | null }> {
+    const done = await this.oauth.finish(code, state, browserKey);
     const { profile } = done;
     let userId = done.userId ?? (await this.accounts.userBySub(profile.sub));
     if (!userId) {

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { and, eq, gt, isNull, lt } from 'drizzle-orm';
 import { CodeChallengeMethod, OAuth2Client, type Credentials } from 'google-auth-library';
 import { AppError } from '../../domain/errors.js';
 import type { Db } from '../../store/open-store.js';
@@ -44,6 +44,11 @@ export interface FinishedAuth {
 
 const STATE_TTL_MS = 10 * 60_000;
 
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+const sameHash = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+/** RFC 7636: 43-128 characters from the unreserved set; 48 random bytes in base64url give 64. */
+const generateCodeVerifier = () => randomBytes(48).toString('base64url');
+
 /**
  * Google's authorization-code flow with PKCE (S256) and state, through google-auth-library. The
  * state and code verifier are kept in the database, so any gateway can finish a flow another began.
@@ -70,39 +75,64 @@ export class GoogleOAuth {
     return client;
   }
 
-  /** Google's consent page URL; `userId` when a signed-in person connects Google to their account. */
+  /**
+   * Starts a flow and returns its state; `userId` when a signed-in person connects Google to their
+   * account. The browser that will go to Google then calls `bind` (directly for "sign in with
+   * Google", through the start link for "connect").
+   */
   async begin(opts: { userId?: string; returnTo?: string }): Promise<string> {
-    const client = this.client();
-    const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();
     const state = randomBytes(24).toString('base64url');
     await this.db.delete(oauthStates).where(lt(oauthStates.expiresAt, new Date()));
     await this.db.insert(oauthStates).values({
       state,
-      codeVerifier,
+      codeVerifier: generateCodeVerifier(),
       userId: opts.userId ?? null,
       returnTo: opts.returnTo ?? null,
       expiresAt: new Date(Date.now() + STATE_TTL_MS),
     });
-    return client.generateAuthUrl({
+    return state;
+  }
+
+  /**
+   * Ties a flow to the browser about to go to Google (once): returns Google's consent page URL and
+   * the key that browser must keep in a cookie and bring back to the callback.
+   */
+  async bind(state: string): Promise<{ url: string; browserKey: string }> {
+    const browserKey = randomBytes(24).toString('base64url');
+    const [pending] = await this.db
+      .update(oauthStates)
+      .set({ browserHash: sha256(browserKey) })
+      .where(and(eq(oauthStates.state, state), isNull(oauthStates.browserHash), gt(oauthStates.expiresAt, new Date())))
+      .returning();
+    if (!pending) throw new AppError('validation_failed', 'This link to connect Google has expired or was already opened. Start connecting Google again.');
+    const url = this.client().generateAuthUrl({
       access_type: 'offline',
       // Ask again every time, so Google always hands back a refresh token.
       prompt: 'consent',
       scope: [...GOOGLE_SCOPES],
       include_granted_scopes: true,
       state,
-      code_challenge: codeChallenge!,
+      code_challenge: createHash('sha256').update(pending.codeVerifier).digest('base64url'),
       code_challenge_method: CodeChallengeMethod.S256,
     });
+    return { url, browserKey };
   }
 
-  /** Checks the state (once, unexpired), swaps the code for tokens and reads who signed in. */
-  async finish(code: string, state: string): Promise<FinishedAuth> {
+  /**
+   * Checks the state (once, unexpired, back in the browser that started it), swaps the code for
+   * tokens and reads who signed in.
+   */
+  async finish(code: string, state: string, browserKey: string | undefined): Promise<FinishedAuth> {
     const [pending] = await this.db
       .delete(oauthStates)
       .where(and(eq(oauthStates.state, state), gt(oauthStates.expiresAt, new Date())))
       .returning();
     if (!pending) {
       throw new AppError('validation_failed', 'This Google sign-in link has expired or was already used. Start signing in with Google again.');
+    }
+    // A callback link opened in another browser (someone else's code, sent to you) signs no one in.
+    if (!pending.browserHash || !browserKey || !sameHash(pending.browserHash, sha256(browserKey))) {
+      throw new AppError('forbidden', 'This Google sign-in was started in another browser (or its cookie was blocked). Start signing in with Google again in this browser.');
     }
     const client = this.client();
     let tokens: Credentials;
