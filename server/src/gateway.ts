@@ -133,7 +133,7 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
     : undefined;
   const app = createApp({
     tasks, journal, habits, users, sessions, metrics, log, google,
-    turns: { starter, replies, users },
+    turns: { starter, replies, users, turns: new Turns(db) },
     local: { enabled: config.localSignIn, password: config.localPassword },
     corsOrigins: config.corsOrigins,
     limits,

@@ -134,6 +134,35 @@ describe('text turns through the pipeline', () => {
     expect(offline.reply).toMatch(/You wrote 1 entry/);
   });
 
+  it('a turn sent again with its Idempotency-Key is the same turn: one task, the same answer, even when both are in flight', async () => {
+    const send = (key: string, text: string) =>
+      fetch(`${gw.url}/v1/turns`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify({ text }),
+      }).then(async (res) => ({ status: res.status, replayed: res.headers.get('idempotent-replayed'), body: (await res.json()) as TurnReply & { error?: { code: string } } }));
+    const key = randomUUID();
+    const title = `renew the passport ${key.slice(0, 8)}`;
+    const before = await eventCount();
+    // A client that timed out and sent again while the first was still running, then once more later.
+    const [first, second] = await Promise.all([send(key, `add ${title}`), send(key, `add ${title}`)]);
+    const third = await send(key, `add ${title}`);
+    for (const r of [first, second, third]) expect(r.status).toBe(200);
+    expect(new Set([first, second, third].map((r) => r.body.turnId)).size).toBe(1);
+    expect(new Set([first, second, third].map((r) => r.body.outcome.item?.id)).size).toBe(1);
+    expect(third.body.reply).toBe(first.body.reply);
+    expect(third.replayed).toBe('true');
+    const tasks = (await api<Page<Task>>(gw.url, token, 'GET', '/v1/tasks?limit=200')).body.items.filter((t) => t.title.includes(key.slice(0, 8)));
+    expect(tasks).toHaveLength(1);
+    expect(await eventCount()).toBe(before + 1);
+
+    // The same key for other words is refused, and does nothing.
+    const other = await send(key, 'add something else entirely');
+    expect(other.status).toBe(409);
+    expect(other.body.error?.code).toBe('idempotency_conflict');
+    expect(await eventCount()).toBe(before + 1);
+  });
+
   it('rejects an empty turn with a clear error', async () => {
     const res = await api<{ error: { code: string; message: string } }>(gw.url, token, 'POST', '/v1/turns', { text: '  ' });
     expect(res.status).toBe(400);

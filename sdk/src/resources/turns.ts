@@ -1,6 +1,6 @@
 import type { TurnOutcome } from '@sayso/protocol';
 import { SaysoError } from '../errors.js';
-import type { Http, RequestOptions } from '../http.js';
+import { randomId, type CreateOptions, type Http } from '../http.js';
 import type { Habits } from './habits.js';
 import type { Journal } from './journal.js';
 import type { Tasks } from './tasks.js';
@@ -23,13 +23,15 @@ export class Turns {
   ) {}
 
   /**
-   * A typed turn ("add milk to my shopping list"), understood and carried out like speech.
+   * A typed turn ("add milk to my shopping list"), understood and carried out like speech. Sent
+   * with an Idempotency-Key (a new one per call unless you pass yours), so a retry after a dropped
+   * connection is the same turn and does nothing twice.
    *
    * @example
    * const { reply, outcome } = await client.turns.say('remind me to call mom tomorrow at 9');
    */
-  say(text: string, params: { waitMs?: number } = {}, opts: RequestOptions = {}): Promise<TextTurnResult> {
-    return this.http.request({ method: 'POST', path: '/v1/turns', body: { text, ...params }, signal: opts.signal });
+  say(text: string, params: { waitMs?: number } = {}, opts: CreateOptions = {}): Promise<TextTurnResult> {
+    return this.http.request({ method: 'POST', path: '/v1/turns', body: { text, ...params }, idempotencyKey: opts.idempotencyKey ?? randomId(), signal: opts.signal });
   }
 
   /**

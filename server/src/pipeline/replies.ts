@@ -9,7 +9,8 @@ import { STREAMS, type ReplyMessage, type ToolCallMessage } from './messages.js'
  * of the voice sessions this gateway holds.
  */
 export class ReplyRouter {
-  private readonly byTurn = new Map<string, (r: ReplyMessage) => void>();
+  /** Waiters by turn id; a turn repeated with its Idempotency-Key may have two. */
+  private readonly byTurn = new Map<string, Set<(r: ReplyMessage) => void>>();
   private readonly listeners = new Set<(r: ReplyMessage) => void>();
   private readonly toolListeners = new Set<(c: ToolCallMessage) => void>();
   private tailer: Tail | undefined;
@@ -29,7 +30,7 @@ export class ReplyRouter {
           for (const listener of this.toolListeners) listener(data);
           return;
         }
-        this.byTurn.get(data.turnId)?.(data);
+        for (const waiter of this.byTurn.get(data.turnId) ?? []) waiter(data);
         for (const listener of this.listeners) listener(data);
       },
       onError: (err, context) => this.log.warn({ err: String(err), context }, 'replies tail error'),
@@ -44,15 +45,17 @@ export class ReplyRouter {
   /** Resolves with the reply of `turnId`, or null after `timeoutMs`. Register before publishing the turn. */
   waitFor(turnId: string, timeoutMs: number): Promise<ReplyMessage | null> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.byTurn.delete(turnId);
-        resolve(null);
-      }, timeoutMs);
-      this.byTurn.set(turnId, (r) => {
+      const waiters = this.byTurn.get(turnId) ?? new Set();
+      this.byTurn.set(turnId, waiters);
+      const done = (r: ReplyMessage | null) => {
         clearTimeout(timer);
-        this.byTurn.delete(turnId);
+        waiters.delete(waiter);
+        if (waiters.size === 0 && this.byTurn.get(turnId) === waiters) this.byTurn.delete(turnId);
         resolve(r);
-      });
+      };
+      const waiter = (r: ReplyMessage) => done(r);
+      const timer = setTimeout(() => done(null), timeoutMs);
+      waiters.add(waiter);
     });
   }
 
