@@ -29,7 +29,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   };
 }
 
-function toAppError(err: unknown): AppError {
+export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof ZodError) {
     const details = err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
@@ -60,6 +60,9 @@ function toAppError(err: unknown): AppError {
   if (isDbUnavailable(err)) {
     return new AppError('unavailable', 'The database is not reachable right now. Try again in a few seconds.');
   }
+  if (isRedisUnavailable(err)) {
+    return new AppError('unavailable', 'The event bus (Redis) is not reachable right now, so nothing was started. Try again in a few seconds.');
+  }
   return new AppError('internal', 'Something went wrong on the gateway. Try again; if it keeps happening, report the requestId.');
 }
 
@@ -72,4 +75,10 @@ function isDbUnavailable(err: unknown): boolean {
     if (typeof e.message === 'string' && e.message.startsWith('timeout exceeded when trying to connect')) return true;
   }
   return false;
+}
+
+/** ioredis's words once it gave up on a command (Redis down past its retries), or the link closed under it. */
+function isRedisUnavailable(err: unknown): boolean {
+  const e = err as { name?: string; message?: string } | undefined;
+  return e?.name === 'MaxRetriesPerRequestError' || (typeof e?.message === 'string' && e.message.startsWith('Connection is closed'));
 }
