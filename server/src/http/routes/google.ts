@@ -20,6 +20,8 @@ const OFF =
   '(an OAuth client from Google Cloud; see the README section "Google Sheets and Calendar") and restart it.';
 
 const ReturnTo = z.url().max(2000).optional().openapi({ description: 'Where the browser goes after sign-in, with `#token=…&expiresAt=…`; this gateway or an origin in SAYSO_CORS_ORIGINS.' });
+/** The states this gateway issues are base64url (they also name the flow's cookie). */
+const FlowState = z.string().regex(/^[\w-]{1,200}$/, 'this is not a sign-in link from this gateway; start signing in with Google again');
 const LinkState = z.object({
   provider: z.enum(['sheets', 'calendar']),
   state: z.enum(['ok', 'paused', 'error']),
@@ -72,7 +74,7 @@ export function googleRoutes(router: Router, registry: OpenAPIRegistry, deps: Go
   defineRoute(router, registry, {
     method: 'get', path: '/v1/google/start', tag, auth: false,
     summary: 'The link from `POST /v1/google/connect`: ties the flow to this browser (a cookie), then redirects to Google. Works once.',
-    query: z.strictObject({ state: z.string().min(1).max(200) }),
+    query: z.strictObject({ state: FlowState }),
     ok: { status: 302, description: 'Redirect to Google.' },
     handle: async ({ query, res }) => {
       const { location, cookie } = await need().bind(query.state);
@@ -94,7 +96,7 @@ export function googleRoutes(router: Router, registry: OpenAPIRegistry, deps: Go
   defineRoute(router, registry, {
     method: 'get', path: '/v1/google/callback', tag, auth: false,
     summary: 'Where Google sends the browser back (only the browser that started the flow is let in). Answers a Sayso session (JSON), or redirects to `returnTo` with it.',
-    query: z.object({ code: z.string().max(2000).optional(), state: z.string().max(200).optional(), error: z.string().max(200).optional() }),
+    query: z.object({ code: z.string().max(2000).optional(), state: FlowState.optional(), error: z.string().max(200).optional() }),
     ok: { status: 200, schema: z.object({ token: z.string(), expiresAt: z.string(), user: UserOut, google: z.object({ email: z.string().nullable() }) }), description: 'Signed in.' },
     handle: async ({ query, req, res }) => {
       const google = need();
