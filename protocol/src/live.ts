@@ -34,6 +34,8 @@ export const LiveCloseCode = {
   tooSlow: 4008,
   /** A message could not be understood. */
   badMessage: 4400,
+  /** This person has too many live sockets open on this gateway: close some (other tabs), then reconnect. */
+  tooMany: 4429,
 } as const;
 
 import type { ErrorBody } from './errors.js';

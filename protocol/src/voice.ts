@@ -31,6 +31,8 @@ export const VoiceCloseCode = {
   unauthorized: 4401,
   /** The client sent no `hello` in time. */
   noHello: 4400,
+  /** This person has too many voice sessions open on this gateway: close one, then connect again. */
+  tooMany: 4429,
 } as const;
 
 export type VoiceErrorCode =

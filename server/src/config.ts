@@ -77,6 +77,8 @@ const Env = z.object({
   SAYSO_LIMIT_VOICE_MESSAGES_PER_MINUTE: limit(DEFAULT_LIMITS.voiceMessagesPerMinute),
   SAYSO_LIMIT_AUDIO_BYTES_PER_MINUTE: limit(DEFAULT_LIMITS.audioBytesPerMinute),
   SAYSO_LIMIT_LLM_PER_MINUTE: limit(DEFAULT_LIMITS.llmPerMinute),
+  SAYSO_LIMIT_LIVE_SOCKETS: z.coerce.number().int().min(0).default(100),
+  SAYSO_LIMIT_VOICE_SOCKETS: z.coerce.number().int().min(0).default(20),
 });
 
 export type Config = ReturnType<typeof readConfig>;
@@ -100,6 +102,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     jwtPrivateKey: e.SAYSO_JWT_PRIVATE_KEY,
     sessionTtlHours: e.SAYSO_SESSION_TTL_HOURS,
     keySessionMinutes: e.SAYSO_KEY_SESSION_MINUTES,
+    /** Sockets one person may hold open on one gateway (0 = no limit). */
+    socketLimits: { live: e.SAYSO_LIMIT_LIVE_SOCKETS, voice: e.SAYSO_LIMIT_VOICE_SOCKETS },
     localSignIn: e.SAYSO_LOCAL_SIGNIN,
     localPassword: e.SAYSO_LOCAL_PASSWORD,
     corsOrigins: e.SAYSO_CORS_ORIGINS,

@@ -147,7 +147,7 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
     },
   });
   const server = createServer(app);
-  const live = new LiveHub({ db, bus, users, sessions, metrics, log, maxBufferedBytes: config.liveMaxBufferedBytes });
+  const live = new LiveHub({ db, bus, users, sessions, metrics, log, maxBufferedBytes: config.liveMaxBufferedBytes, maxSocketsPerPerson: config.socketLimits.live });
   await live.start(server);
   const observe = (stage: string, ms: number) => metrics.turnStage.observe({ stage }, ms / 1000);
   let voice: VoiceHub | undefined;
@@ -157,7 +157,7 @@ export async function startGateway(config: Config, parts: GatewayParts = {}): Pr
     showTranscript: (userId, turnId, text, final) => transient({ users, changes }, userId, { type: 'voice_transcript', data: { turnId, text, final } }),
     session: (id) => voice?.get(id),
   });
-  voice = new VoiceHub({ sessions, log, handlers: parts.voiceHandlers ?? bridge, limits });
+  voice = new VoiceHub({ sessions, log, handlers: parts.voiceHandlers ?? bridge, limits, maxSocketsPerPerson: config.socketLimits.voice });
   await voice.start(server);
   watchPipeline(metrics, {
     voiceSessions: () => voice?.size ?? 0,

@@ -39,6 +39,8 @@ const LIMITS = {
   SAYSO_LIMIT_VOICE_MESSAGES_PER_MINUTE: '5',
   SAYSO_LIMIT_AUDIO_BYTES_PER_MINUTE: '64000',
   SAYSO_LIMIT_LLM_PER_MINUTE: '2',
+  SAYSO_LIMIT_LIVE_SOCKETS: '2',
+  SAYSO_LIMIT_VOICE_SOCKETS: '1',
 };
 
 function expectRateLimited(reply: Reply<ErrorBody>, says: RegExp): number {
@@ -168,6 +170,43 @@ describe('voice socket', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'rate_limited' });
     expect(errors[0]!.message).toMatch(/Too much microphone audio for this account: at most 2 seconds a minute.*next \d+ seconds?/);
+  });
+});
+
+describe('open sockets per person', () => {
+  /** Opens a socket and resolves with how it ended up: open, or the close code and reason. */
+  const attempt = (path: string, token: string) =>
+    new Promise<{ ws: WebSocket; open: true } | { code: number; reason: string }>((resolve, reject) => {
+      const ws = new WebSocket(`${gw.url.replace(/^http/, 'ws')}${path}?token=${token}`);
+      sockets.push(ws);
+      ws.once('error', reject);
+      ws.once('close', (code, reason) => resolve({ code, reason: String(reason) }));
+      // Open and greeted: the live socket says hello by itself; a voice socket answers hello with ready.
+      ws.on('message', (data, isBinary) => {
+        const type = isBinary ? '' : (JSON.parse(String(data)) as { type: string }).type;
+        if (type === 'hello' || type === 'ready') resolve({ ws, open: true });
+      });
+      if (path === '/v1/voice') ws.once('open', () => ws.send(JSON.stringify({ type: 'hello', mode: 'push-to-talk', transport: 'websocket' })));
+    });
+
+  it('past the limit a socket is closed with 4429 and what to do; another person is not affected; closing one frees a place', async () => {
+    const [me, other] = [await person(), await person()];
+    const first = await attempt('/v1/live', me);
+    expect(await attempt('/v1/live', me)).toMatchObject({ open: true });
+    const third = await attempt('/v1/live', me);
+    expect(third).toMatchObject({ code: 4429, reason: expect.stringMatching(/too many live connections \(2\).*close other tabs/) });
+    expect(await attempt('/v1/live', other)).toMatchObject({ open: true });
+    if (!('open' in first)) throw new Error('the first socket did not open');
+    first.ws.close();
+    await until(() => first.ws.readyState === WebSocket.CLOSED, 'the first socket to close');
+    // The gateway forgets a closed socket when its close arrives there: retry for a moment.
+    let again = await attempt('/v1/live', me);
+    for (let i = 0; i < 20 && !('open' in again); i++) again = await attempt('/v1/live', me);
+    expect(again).toMatchObject({ open: true });
+
+    expect(await attempt('/v1/voice', me)).toMatchObject({ open: true });
+    expect(await attempt('/v1/voice', me)).toMatchObject({ code: 4429, reason: expect.stringMatching(/too many voice sessions \(1\)/) });
+    expect(await attempt('/v1/voice', other)).toMatchObject({ open: true });
   });
 });
 

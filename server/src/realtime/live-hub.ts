@@ -26,6 +26,8 @@ export interface LiveHubDeps {
   log: Logger;
   /** A socket whose unsent data passes this is closed as too slow (it resumes on reconnect). */
   maxBufferedBytes?: number;
+  /** Live sockets one person may have open on this gateway (SAYSO_LIMIT_LIVE_SOCKETS; 0 = no limit). */
+  maxSocketsPerPerson?: number;
   heartbeatMs?: number;
   /** How often sockets are checked against the database for events the bus never brought (default 5_000). */
   catchUpMs?: number;
@@ -110,6 +112,12 @@ export class LiveHub {
     }
     const { userId, expiresAt } = auth;
     const { metrics, log } = this.deps;
+    const max = this.deps.maxSocketsPerPerson ?? 0;
+    if (max > 0 && (this.byUser.get(userId)?.size ?? 0) >= max) {
+      // A page reconnecting in a loop, or a leak, must not hold the gateway's memory: say what to do.
+      ws.close(LiveCloseCode.tooMany, `too many live connections (${max}) for this person on this server: close other tabs or apps, then reconnect`);
+      return;
+    }
     const client = new LiveClient(userId, ws, (u, a, b, n) => this.readEvents(u, a, b, n), this.deps.maxBufferedBytes ?? 1 << 20,
       (n) => metrics.liveDelivered.inc(n), () => metrics.liveDropped.inc());
     // Register before reading where to start, so no event published meanwhile is missed.

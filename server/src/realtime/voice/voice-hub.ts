@@ -23,6 +23,8 @@ export interface VoiceHubDeps {
   heartbeatMs?: number;
   /** Messages per socket and audio per person; unlimited when absent. */
   limits?: Limits;
+  /** Voice sessions one person may have open on this gateway (SAYSO_LIMIT_VOICE_SOCKETS; 0 = no limit). */
+  maxSocketsPerPerson?: number;
 }
 
 /**
@@ -104,6 +106,12 @@ export class VoiceHub {
     const vad = await Vad.create();
     if (ws.readyState !== ws.OPEN || !this.certificate) {
       vad.free();
+      return;
+    }
+    const max = this.deps.maxSocketsPerPerson ?? 0;
+    if (max > 0 && [...this.open.values()].filter((s) => s.userId === userId).length >= max) {
+      vad.free();
+      ws.close(VoiceCloseCode.tooMany, `too many voice sessions (${max}) for this person on this server: close one (another tab or app), then connect again`);
       return;
     }
     let expiry: SocketExpiry | undefined;
