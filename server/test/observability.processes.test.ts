@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisBus } from '../src/bus/redis-bus.js';
 import { STREAMS, type TextMessage } from '../src/pipeline/messages.js';
 import { startGatewayProcess, startWorkerProcess, type GatewayProcess } from './support/gateway-process.js';
 import { api, signIn } from './support/live-socket.js';
+import { startPgliteWire } from './support/pglite-wire.js';
 import { startOtlpCollector, until } from './support/otlp-collector.js';
 import { startSentryIngest } from './support/sentry-ingest.js';
 
@@ -15,10 +15,10 @@ const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 // A gateway (SAYSO_PIPELINE=off) and a worker process, as operators run them, both pointed at a
 // stand-in OTLP collector (OTEL_EXPORTER_OTLP_ENDPOINT) and a stand-in Sentry ingest (SENTRY_DSN).
-// The database is PGlite behind its wire-protocol server, so the last test can take it away.
+// The database is PGlite behind a wire-protocol server (support/pglite-wire.ts), so the last test can take it away.
 describe('observability across a gateway and a worker process', () => {
   let pglite: PGlite;
-  let database: PGLiteSocketServer;
+  let database: Awaited<ReturnType<typeof startPgliteWire>>;
   let collector: Awaited<ReturnType<typeof startOtlpCollector>>;
   let sentry: Awaited<ReturnType<typeof startSentryIngest>>;
   let gateway: GatewayProcess;
@@ -29,10 +29,9 @@ describe('observability across a gateway and a worker process', () => {
 
   beforeAll(async () => {
     [collector, sentry, pglite] = await Promise.all([startOtlpCollector(), startSentryIngest(), PGlite.create({ extensions: { vector } })]);
-    database = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 12 });
-    await database.start();
+    database = await startPgliteWire(pglite);
     const env = {
-      DATABASE_URL: `postgres://postgres@${database.getServerConn()}/postgres`,
+      DATABASE_URL: database.url,
       SAYSO_DB_POOL_SIZE: '1',
       REDIS_URL,
       SAYSO_BUS_PREFIX: prefix,
@@ -51,7 +50,7 @@ describe('observability across a gateway and a worker process', () => {
 
   afterAll(async () => {
     await Promise.all([gateway?.stop(), worker?.stop()]);
-    await database?.stop().catch(() => {});
+    await database?.close();
     await pglite?.close();
     await Promise.all([collector?.close(), sentry?.close()]);
     const redis = new Redis(REDIS_URL);
