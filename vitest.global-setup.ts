@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdir, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
@@ -44,7 +45,12 @@ async function buildBundles(): Promise<void> {
   }
 }
 
+// Files tests make (speech WAVs the browsers read until the end) go under one directory per run,
+// removed at teardown: test processes are stopped, not exited, so their own exit hooks do not run.
+let scratch: string | undefined;
+
 export async function setup(): Promise<void> {
+  process.env['SAYSO_TEST_SCRATCH'] = scratch = await mkdtemp(path.join(tmpdir(), 'sayso-test-'));
   await buildBundles();
   if (await reachable()) return;
   started = spawn('redis-server', ['--bind', url.hostname, '--port', url.port || '6379', '--save', '', '--appendonly', 'no'], {
@@ -62,6 +68,7 @@ export async function setup(): Promise<void> {
   throw new Error(`redis-server did not start on ${url.host}.`);
 }
 
-export function teardown(): void {
+export async function teardown(): Promise<void> {
   started?.kill();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
 }

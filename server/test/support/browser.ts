@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -71,21 +70,14 @@ export interface SpeechWav {
   spoken: Array<{ text: string; startMs: number; endMs: number }>;
 }
 
-/** Directories made here, removed when the test process ends (browsers read the files until then). */
-const scratchDirs = new Set<string>();
-function scratch(dir: string): string {
-  if (scratchDirs.size === 0) process.once('exit', () => scratchDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-  scratchDirs.add(dir);
-  return dir;
-}
-
 /**
  * Builds a 16 kHz mono WAV from flite speech and silences (flite, then sox to 16 kHz).
  * `speechWav('call mum')` pads 1 s before and 1.5 s after, so a VAD sees the speech end.
  */
 export async function speechWav(parts: WavPart[] | string, dir?: string): Promise<SpeechWav> {
   const list: WavPart[] = typeof parts === 'string' ? [{ silenceMs: 1_000 }, { say: parts }, { silenceMs: 1_500 }] : parts;
-  const work = dir ?? scratch(await mkdtemp(path.join(tmpdir(), 'sayso-wav-')));
+  // Under the run's scratch directory (vitest.global-setup.ts removes it at the end), when there is one.
+  const work = dir ?? (await mkdtemp(path.join(process.env['SAYSO_TEST_SCRATCH'] ?? tmpdir(), 'sayso-wav-')));
   const chunks: Int16Array[] = [];
   const spoken: SpeechWav['spoken'] = [];
   let samples = 0;
