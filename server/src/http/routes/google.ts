@@ -1,5 +1,5 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import type { Router } from 'express';
+import type { Response, Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
 import { UserOut } from '../../domain/schemas.js';
@@ -57,6 +57,13 @@ export function googleRoutes(router: Router, registry: OpenAPIRegistry, deps: Go
     if (!deps.google) throw new AppError('unavailable', OFF);
     return deps.google;
   };
+  /** Ties the flow `state` to this browser (its cookie) and redirects it to Google's consent page. */
+  const toGoogle = async (res: Response, state: string) => {
+    const { location, cookie } = await need().bind(state);
+    res.setHeader('Set-Cookie', cookie);
+    res.setHeader('Location', location);
+    return { status: 302, body: undefined };
+  };
 
   defineRoute(router, registry, {
     method: 'get', path: '/v1/google/signin', tag, auth: false,
@@ -65,10 +72,7 @@ export function googleRoutes(router: Router, registry: OpenAPIRegistry, deps: Go
     ok: { status: 302, description: 'Redirect to Google.' },
     handle: async ({ query, res }) => {
       const google = need();
-      const { location, cookie } = await google.bind(await google.begin(query.returnTo ? { returnTo: query.returnTo } : {}));
-      res.setHeader('Set-Cookie', cookie);
-      res.setHeader('Location', location);
-      return { body: undefined };
+      return toGoogle(res, await google.begin(query.returnTo ? { returnTo: query.returnTo } : {}));
     },
   });
   defineRoute(router, registry, {
@@ -76,12 +80,7 @@ export function googleRoutes(router: Router, registry: OpenAPIRegistry, deps: Go
     summary: 'The link from `POST /v1/google/connect`: ties the flow to this browser (a cookie), then redirects to Google. Works once.',
     query: z.strictObject({ state: FlowState }),
     ok: { status: 302, description: 'Redirect to Google.' },
-    handle: async ({ query, res }) => {
-      const { location, cookie } = await need().bind(query.state);
-      res.setHeader('Set-Cookie', cookie);
-      res.setHeader('Location', location);
-      return { status: 302, body: undefined };
-    },
+    handle: ({ query, res }) => toGoogle(res, query.state),
   });
   defineRoute(router, registry, {
     method: 'post', path: '/v1/google/connect', tag,

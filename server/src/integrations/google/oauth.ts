@@ -46,8 +46,6 @@ const STATE_TTL_MS = 10 * 60_000;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 const sameHash = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-/** RFC 7636: 43-128 characters from the unreserved set; 48 random bytes in base64url give 64. */
-const generateCodeVerifier = () => randomBytes(48).toString('base64url');
 
 /**
  * Google's authorization-code flow with PKCE (S256) and state, through google-auth-library. The
@@ -85,7 +83,8 @@ export class GoogleOAuth {
     await this.db.delete(oauthStates).where(lt(oauthStates.expiresAt, new Date()));
     await this.db.insert(oauthStates).values({
       state,
-      codeVerifier: generateCodeVerifier(),
+      // Its S256 challenge is recomputed when the browser is bound (`bind`): the same SHA-256.
+      codeVerifier: (await this.client().generateCodeVerifierAsync()).codeVerifier,
       userId: opts.userId ?? null,
       returnTo: opts.returnTo ?? null,
       expiresAt: new Date(Date.now() + STATE_TTL_MS),
@@ -112,7 +111,7 @@ export class GoogleOAuth {
       scope: [...GOOGLE_SCOPES],
       include_granted_scopes: true,
       state,
-      code_challenge: createHash('sha256').update(pending.codeVerifier).digest('base64url'),
+      code_challenge: sha256(pending.codeVerifier),
       code_challenge_method: CodeChallengeMethod.S256,
     });
     return { url, browserKey };
